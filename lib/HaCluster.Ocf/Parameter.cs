@@ -74,7 +74,7 @@ public abstract class Parameter
         if (raw.Contains('\0'))
             return $"parameter '{Name}' contains a NUL character";
         if (!AllowControlCharacters && ContainsControlCharacter(raw))
-            return $"parameter '{Name}' contains a control character (line break or similar): {OcfText.Quote(raw)}";
+            return $"parameter '{Name}' contains a control character (line break or similar)" + (Private ? "" : $": {OcfText.Quote(raw)}");
         if (Required && raw.Length == 0)
             return $"required parameter '{Name}' is empty";
         return Parse(raw, env);
