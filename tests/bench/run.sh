@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Benchmarks, side by side in one run, reported as ratios (CPU time is stable on a loaded
+# machine, wall time is not). Usage: tests/bench/run.sh ARTIFACTS_DIR
+#
+# Dummy: ocf:hacluster:Dummy monitor against a NativeAOT hello world (the floor: the issue asks
+# for at most 1.5x its CPU) and against the shell ocf:heartbeat:Dummy.
+set -euo pipefail
+ARTIFACTS=$(cd "${1:?usage: run.sh ARTIFACTS_DIR}" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+RUNS=${RUNS:-300}
+WORK=$(mktemp -d /tmp/hacluster-bench.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+dotnet publish "$HERE/AotHello" -c Release -r linux-x64 -v quiet -nologo -o "$WORK/hello" >/dev/null
+HELLO=$WORK/hello/AotHello
+
+export OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=bench HA_RSCTMP=$WORK/rsc LC_ALL=C
+export OCF_RESKEY_CRM_meta_interval=10000 OCF_RESKEY_CRM_meta_timeout=20000
+# What pacemaker-execd passes for logging (no syslog socket here: ocf_log appends to the file).
+export HA_LOGFACILITY=daemon HA_LOGFILE=$WORK/pacemaker.log
+mkdir -p "$WORK/rsc"
+OURS=$ARTIFACTS/agents/Dummy
+SHELL_DUMMY=/usr/lib/ocf/resource.d/heartbeat/Dummy
+OCF_RESKEY_state=$WORK/rsc/ours.state "$OURS" start
+OCF_RESKEY_state=$WORK/rsc/shell.state "$SHELL_DUMMY" start
+
+# Child processes per action: execve calls after the first (the agent itself).
+execs() { strace -f -qq -e trace=execve -o "$WORK/strace.out" "$@" >/dev/null 2>&1 || true; echo $(( $(grep -c 'execve(' "$WORK/strace.out") - 1 )); }
+
+echo "== Dummy monitor, $RUNS runs each, interleaved by hyperfine (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$WORK/dummy.json" \
+  -n hello "$HELLO monitor" \
+  -n ours "env OCF_RESKEY_state=$WORK/rsc/ours.state $OURS monitor" \
+  -n shell "env OCF_RESKEY_state=$WORK/rsc/shell.state $SHELL_DUMMY monitor" >/dev/null
+# 'env' adds the same exec to both agents; measure it alone to subtract it.
+hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$WORK/env.json" -n env "env true" >/dev/null
+
+python3 - "$WORK/dummy.json" "$WORK/env.json" \
+  "$(execs env OCF_RESKEY_state=$WORK/rsc/ours.state "$OURS" monitor)" \
+  "$(execs env OCF_RESKEY_state=$WORK/rsc/shell.state "$SHELL_DUMMY" monitor)" <<'PY'
+import json, sys
+runs = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+env = json.load(open(sys.argv[2]))["results"][0]
+env_cpu = (env["user"] + env["system"]) * 1000
+env_wall = env["median"] * 1000
+def cpu(n, minus=0.0): r = runs[n]; return (r["user"] + r["system"]) * 1000 - minus
+def wall(n, minus=0.0): return runs[n]["median"] * 1000 - minus
+ours_execs, shell_execs = int(sys.argv[3]) - 1, int(sys.argv[4]) - 1   # minus the 'env' exec
+rows = [("AOT hello world", wall("hello"), cpu("hello"), 0),
+        ("hacluster Dummy monitor", wall("ours", env_wall), cpu("ours", env_cpu), ours_execs),
+        ("heartbeat Dummy monitor", wall("shell", env_wall), cpu("shell", env_cpu), shell_execs)]
+print(f"{'command':28} {'median ms':>10} {'CPU ms':>8} {'children':>9}")
+for n, w, c, e in rows: print(f"{n:28} {w:10.2f} {c:8.2f} {e:9d}")
+ratio = rows[1][2] / rows[0][2]
+print(f"\nDummy monitor CPU = {ratio:.2f}x the AOT hello world (acceptance: <= 1.5x) -> {'PASS' if ratio <= 1.5 else 'FAIL'}")
+print(f"heartbeat Dummy monitor CPU = {rows[2][2] / rows[1][2]:.1f}x ours")
+sys.exit(0 if ratio <= 1.5 else 1)
+PY
