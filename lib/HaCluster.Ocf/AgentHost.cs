@@ -112,7 +112,7 @@ public static partial class AgentHost
                 case "demote": return agent.Demote();
                 case "notify": return agent.Notify();
                 case "reload": return Reload();
-                case "migrate_to": return agent.MigrateTo();
+                case "migrate_to": return AfterStop(agent.MigrateTo());
                 case "migrate_from": return AfterStart(agent.MigrateFrom());
                 case "validate-all": return agent.ValidateAll();
                 default: throw OcfError.Unimplemented($"action {OcfText.Quote(Action, 32)} is not supported by {agent.Name}");

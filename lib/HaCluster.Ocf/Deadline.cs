@@ -89,7 +89,10 @@ public sealed class Deadline
             if (duration > TimeSpan.Zero) Thread.Sleep(duration);
             return true;
         }
-        if (left > TimeSpan.Zero) Thread.Sleep(left);
+        // Thread.Sleep counts whole milliseconds and drops the fraction: sleeping `left` as it is
+        // wakes just before the deadline, and WaitUntil then spins on its condition (hundreds of
+        // calls) through the last millisecond. Round up, so the deadline has passed on return.
+        if (left > TimeSpan.Zero) Thread.Sleep(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)));
         return false;
     }
 

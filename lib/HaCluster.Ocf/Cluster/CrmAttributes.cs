@@ -61,7 +61,7 @@ public sealed class CrmAttributes : IClusterAttributes
     {
         var args = new List<string> { "--type=nodes", $"--name={name}", $"--lifetime={Lifetime(lifetime)}", $"--update={value}" };
         if (node is not null) args.Add($"--node={node}");
-        return Write(Run("crm_attribute", args));
+        return Write(Run("crm_attribute", args), deleting: false);
     }
 
     public AttributeWrite SetUtilization(string name, string value) =>
@@ -75,7 +75,7 @@ public sealed class CrmAttributes : IClusterAttributes
     AttributeWrite CachedWrite(string key, string? value, Func<ProcessResult> write)
     {
         if (cache.Holds(key, value)) return AttributeWrite.Unchanged;
-        var result = Write(write());
+        var result = Write(write(), deleting: value is null);
         // Deleting what is not there is success for us (the tools say "not found").
         if (result.Succeeded) cache.Record(key, value);
         else cache.Forget(key);
@@ -91,11 +91,13 @@ public sealed class CrmAttributes : IClusterAttributes
         return result;
     }
 
-    static AttributeWrite Write(ProcessResult r)
+    static AttributeWrite Write(ProcessResult r, bool deleting)
     {
         if (r.Succeeded) return AttributeWrite.Done;
         // crm_attribute -D of an absent attribute exits 0 on 2.1; older versions said 105 (ENXIO-like "not found").
-        if (r.Outcome == ProcessOutcome.Exited && r.ExitCode == 105) return AttributeWrite.Done;
+        // For an update 105 is a real failure: no such resource (crm_resource -r unknown) or a
+        // node name that maps to no node ("Could not map name=... to a UUID").
+        if (deleting && r.Outcome == ProcessOutcome.Exited && r.ExitCode == 105) return AttributeWrite.Done;
         return AttributeWrite.Failed(Explain(r));
     }
 

@@ -2,8 +2,9 @@ namespace HaCluster.Ocf.Cluster;
 
 /// <summary>
 /// The cluster attributes an agent reads and writes: its promotion score, node attributes,
-/// its resource's utilization and the local node's name. Writes that repeat the last value
-/// written start no process.
+/// its resource's utilization and the local node's name. Promotion-score and utilization writes
+/// that repeat the last value written start no process; node attributes are shared with other
+/// writers (admins, other resources), so they are always written.
 /// </summary>
 public interface IClusterAttributes
 {

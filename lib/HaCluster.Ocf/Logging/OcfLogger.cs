@@ -93,10 +93,10 @@ public sealed class OcfLogger : ILogger
         }
         if (settings.SyslogFacility is { } facility)
             sinks.Syslog(facility, SyslogSeverity.Debug, settings.Tag, message);
+        // ocf-directories defaults HA_DEBUGLOG to /dev/null, so ha_debug's stderr branch never
+        // runs: without a facility or a debug log, debug lines go nowhere.
         if (settings.DebugLog is { } debugLog)
             sinks.AppendFile(debugLog, settings.Tag + ":\t" + settings.Date() + message + "\n");
-        if (settings.SyslogFacility is null && settings.DebugLog is null)
-            sinks.Stderr(settings.Tag + ":\t" + settings.Date() + message + ":\t\n");
     }
 
     /// <summary>__ha_log picks the syslog level from the text: ERROR → err, WARN → warning, INFO → info, else notice.</summary>

@@ -42,6 +42,8 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_init(void* fa);
     [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_destroy(void* fa);
     [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_adddup2(void* fa, int fd, int newfd);
+    /// <summary>glibc ≥ 2.34: the child closes every descriptor from <paramref name="from"/> up before exec.</summary>
+    [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_addclosefrom_np(void* fa, int from);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial int posix_spawn_file_actions_addopen(void* fa, int fd, string path, int oflag, int mode);
     [LibraryImport(Lib)] public static partial int posix_spawnattr_init(void* attr);
     [LibraryImport(Lib)] public static partial int posix_spawnattr_destroy(void* attr);

@@ -135,8 +135,9 @@ public sealed unsafe class ProcessRunner : IProcessRunner
             if (r == 0) { status = 0; return false; }
             int errno = Marshal.GetLastPInvokeError();
             if (errno == Libc.EINTR) continue;
-            // ECHILD: someone else reaped it (a SIGCHLD handler); it is gone either way.
-            status = 0;
+            // ECHILD: someone else reaped it and its status is lost. Report a failure (exit 255)
+            // rather than a success nobody observed.
+            status = 255 << 8;
             return true;
         }
     }
@@ -176,6 +177,10 @@ public sealed unsafe class ProcessRunner : IProcessRunner
             else Libc.posix_spawn_file_actions_addopen(fileActions, 1, "/dev/null", Libc.O_WRONLY, 0);
             if (stderrFd >= 0) Libc.posix_spawn_file_actions_adddup2(fileActions, stderrFd, 2);
             else Libc.posix_spawn_file_actions_addopen(fileActions, 2, "/dev/null", Libc.O_WRONLY, 0);
+            // Only 0, 1 and 2: descriptors the agent inherited without close-on-exec (a caller's
+            // pipe, as ocf-tester's or a test harness's) must not be held by a tool or, worse, by a
+            // detached child that outlives the agent and keeps its caller waiting for EOF.
+            Libc.posix_spawn_file_actions_addclosefrom_np(fileActions, 3);
 
             // The .NET runtime ignores SIGPIPE and may block signals; children get the defaults
             // back, as if started by a shell.
