@@ -1,0 +1,239 @@
+# shellcheck shell=bash
+# Helpers for the HaCluster integration tests. Source me from bash (set -u safe):
+#
+#   . "$(dirname "$0")/lib.sh"
+#   t_init metadata                       # name used by finish
+#   t_cleanup_push 'rm -rf "$TMP"'        # run at exit / Ctrl-C / TERM, in reverse order
+#   check "agent runs" cmd args...         # ok when cmd exits 0, else not ok + its output
+#   finish                                # "<name>: N passed, N failed"; returns 1 on failures
+#
+# Output lines: "ok - <desc>", "not ok - <desc>" followed by "#   <evidence>" lines,
+# "# <note>". There is no skip: a real test either passes or fails.
+
+T_NAME=${T_NAME:-test}
+T_PASS=0
+T_FAIL=0
+T_EVIDENCE_LINES=${T_EVIDENCE_LINES:-40}
+
+t_init() { T_NAME=$1; T_PASS=0; T_FAIL=0; T_T0=$(date +%s.%N); }
+
+note() { printf '# %s\n' "$*"; }
+
+# evidence on stdin or as arguments, indented, truncated to T_EVIDENCE_LINES lines
+_evidence() {
+  local n=0 line
+  while IFS= read -r line || [ -n "$line" ]; do
+    n=$((n + 1))
+    [ "$n" -le "$T_EVIDENCE_LINES" ] && printf '#   %s\n' "$line"
+  done
+  [ "$n" -gt "$T_EVIDENCE_LINES" ] && printf '#   ... (%d more lines)\n' $((n - T_EVIDENCE_LINES))
+  return 0
+}
+
+pass() { T_PASS=$((T_PASS + 1)); printf 'ok - %s\n' "$1"; }
+# fail DESC [EVIDENCE...]: evidence = remaining args joined by newlines
+fail() {
+  local d=$1; shift
+  T_FAIL=$((T_FAIL + 1)); printf 'not ok - %s\n' "$d"
+  [ $# -gt 0 ] && printf '%s\n' "$@" | _evidence
+  return 0
+}
+
+# check DESC CMD...: ok when CMD exits 0; otherwise not ok with its rc and output
+check() {
+  local d=$1; shift
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [ "$rc" -eq 0 ]; then pass "$d"; else fail "$d" "command: $*" "exit status: $rc" "$out"; fi
+  return "$rc"
+}
+# check_rc EXPECTED DESC CMD...
+check_rc() {
+  local want=$1 d=$2; shift 2
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [ "$rc" -eq "$want" ]; then pass "$d"; return 0; fi
+  fail "$d" "command: $*" "exit status: $rc (expected $want)" "$out"; return 1
+}
+# assert_eq DESC EXPECTED ACTUAL [EVIDENCE...]
+assert_eq() {
+  local d=$1 want=$2 got=$3; shift 3
+  if [ "$want" = "$got" ]; then pass "$d"; return 0; fi
+  fail "$d" "expected: $want" "got:      $got" "$@"; return 1
+}
+# assert_ne DESC UNEXPECTED ACTUAL [EVIDENCE...]
+assert_ne() {
+  local d=$1 bad=$2 got=$3; shift 3
+  if [ "$bad" != "$got" ]; then pass "$d"; return 0; fi
+  fail "$d" "expected anything but: $bad" "$@"; return 1
+}
+# assert_match DESC ERE TEXT: TEXT (multi-line) has a line matching ERE
+assert_match() {
+  local d=$1 re=$2 text=$3
+  if printf '%s\n' "$text" | grep -Eq -- "$re"; then pass "$d"; return 0; fi
+  fail "$d" "no line matches /$re/ in:" "$text"; return 1
+}
+# assert_no_match DESC ERE TEXT
+assert_no_match() {
+  local d=$1 re=$2 text=$3 hits
+  hits=$(printf '%s\n' "$text" | grep -E -- "$re")
+  if [ -z "$hits" ]; then pass "$d"; return 0; fi
+  fail "$d" "unexpected lines matching /$re/:" "$hits"; return 1
+}
+
+# finish: summary line; status 1 when anything failed (or nothing was checked at all)
+finish() {
+  local el=""
+  [ -n "${T_T0:-}" ] && el=$(awk -v a="$T_T0" -v b="$(date +%s.%N)" 'BEGIN{printf " (%.1f s)", b-a}')
+  printf '%s: %d passed, %d failed\n' "$T_NAME" "$T_PASS" "$T_FAIL"
+  note "${T_NAME} took${el:- ?}"
+  [ "$T_FAIL" -eq 0 ] && [ "$T_PASS" -gt 0 ]
+}
+
+# ---------------------------------------------------------------- waiting
+# wait_until SECONDS CMD...: poll CMD (quietly) every 0.2 s until it succeeds; 1 on timeout
+wait_until() {
+  local end; end=$(( $(date +%s%N) / 1000000 + $(awk -v s="$1" 'BEGIN{printf "%d", s*1000}') )); shift
+  until "$@" >/dev/null 2>&1; do
+    [ $(( $(date +%s%N) / 1000000 )) -ge "$end" ] && return 1
+    sleep 0.2
+  done
+  return 0
+}
+
+# elapsed since a "date +%s.%N" stamp, e.g. "3.42"
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}'; }
+
+# ---------------------------------------------------------------- processes
+# A PID is only ever signalled when it still is the process we recorded: its start time
+# (field 22 of /proc/PID/stat) must match the one stored by track_pid.
+declare -gA T_PIDS=()
+pid_starttime() { # PID -> start time in clock ticks, empty when gone
+  local s; s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  s=${s##*) }                       # drop "pid (comm) " (comm may contain spaces)
+  # shellcheck disable=SC2086  # split into fields on purpose
+  set -- $s; shift 19; echo "$1"    # field 22 overall = 20th after the comm
+}
+track_pid() { # PID: remember it as ours
+  local st; st=$(pid_starttime "$1") || return 1
+  T_PIDS[$1]=$st
+}
+pid_alive() { # PID: tracked and still the same process (a zombie counts as gone)
+  local st state
+  [ -n "${T_PIDS[$1]:-}" ] || return 1
+  st=$(pid_starttime "$1") || return 1
+  [ "$st" = "${T_PIDS[$1]}" ] || return 1
+  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
+  [ "$state" != Z ]
+}
+# wait_pid_gone PID SECONDS
+wait_pid_gone() { local p=$1; wait_until "$2" eval "! pid_alive $p"; }
+# kill_pid PID [SIGNAL=TERM] [GRACE_SECONDS=10]: signal a tracked PID, SIGKILL after GRACE
+kill_pid() {
+  local p=$1 sig=${2:-TERM} grace=${3:-10}
+  pid_alive "$p" || { unset "T_PIDS[$p]"; return 0; }
+  kill -s "$sig" "$p" 2>/dev/null
+  if ! wait_pid_gone "$p" "$grace"; then
+    pid_alive "$p" && kill -KILL "$p" 2>/dev/null
+    wait_pid_gone "$p" 5
+  fi
+  wait "$p" 2>/dev/null      # reap it if it is our child
+  unset "T_PIDS[$p]"
+  return 0
+}
+
+# netns_inode NAME: inode of /run/netns/NAME (empty when the namespace does not exist)
+netns_inode() { stat -L -c %i "/run/netns/$1" 2>/dev/null; }
+# netns_pids INODE [EXCLUDE_PID...]: every process whose network namespace is net:[INODE]
+netns_pids() {
+  local ino=$1 p pid x skipit; shift
+  [ -n "$ino" ] || return 0
+  for p in /proc/[0-9]*; do
+    pid=${p#/proc/}
+    [ "$(readlink "$p/ns/net" 2>/dev/null)" = "net:[$ino]" ] || continue
+    skipit=0; for x in "$@"; do [ "$x" = "$pid" ] && skipit=1; done
+    [ "$skipit" = 1 ] || echo "$pid"
+  done
+}
+
+# ---------------------------------------------------------------- cleanup on exit / signals
+T_CLEANUP=()
+T_CLEANING=0
+t_cleanup_push() { T_CLEANUP+=("$1"); }
+t_run_cleanup() {
+  [ "$T_CLEANING" = 1 ] && return 0
+  T_CLEANING=1
+  trap '' PIPE          # a vanished reader of our output must not cut the cleanup short
+  local i
+  for ((i = ${#T_CLEANUP[@]} - 1; i >= 0; i--)); do eval "${T_CLEANUP[$i]}"; done
+  T_CLEANUP=()
+  T_CLEANING=0
+}
+t_on_signal() { # SIGNAL EXIT_STATUS
+  trap '' INT TERM HUP
+  echo "# interrupted by SIG$1, cleaning up" >&2
+  t_run_cleanup
+  trap - EXIT
+  exit "$2"
+}
+t_traps() {
+  trap 't_run_cleanup' EXIT
+  trap 't_on_signal INT 130' INT
+  trap 't_on_signal TERM 143' TERM
+  trap 't_on_signal HUP 129' HUP
+}
+
+# ---------------------------------------------------------------- prerequisites
+# require_tools TOOL|/FILE...: status 2 with a message naming every missing tool or file (and its package)
+_tool_pkg() {
+  case $1 in
+    ocf-tester | */ocf-tester | */ra-api-1.dtd) echo resource-agents ;;
+    xmllint) echo libxml2-utils ;;
+    corosync | corosync-*) echo corosync ;;
+    pacemakerd) echo pacemaker ;;
+    crm_* | cibadmin) echo pacemaker-cli-utils ;;
+    */pcs/data/*) echo pcs ;;
+    ip) echo iproute2 ;;
+    nsenter | unshare | setsid | su) echo util-linux ;;
+    dpkg | dpkg-deb | dpkg-query) echo dpkg ;;
+    *) echo coreutils ;;
+  esac
+}
+require_tools() {
+  local t missing=()
+  for t in "$@"; do
+    case $t in
+      /*) [ -e "$t" ] || missing+=("$t") ;;
+      *) command -v "$t" >/dev/null 2>&1 || missing+=("$t") ;;
+    esac
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  for t in "${missing[@]}"; do
+    echo "${T_NAME}: missing required tool: $t (Debian package $(_tool_pkg "$t"))" >&2
+  done
+  return 2
+}
+require_root() {
+  [ "$(id -u)" = 0 ] || { echo "${T_NAME}: must run as root" >&2; return 2; }
+}
+
+# ---------------------------------------------------------------- the .deb
+# deb_install DEB: dpkg -i; sets T_DEB_PKG and T_DEB_WAS_INSTALLED (1/0); when the package was not
+# installed before, pushes a cleanup that purges it again (deb_purge_if_new, sets T_DEB_PURGED=1)
+deb_install() {
+  local deb=$1 out
+  T_DEB_PKG=$(dpkg-deb -f "$deb" Package 2>/dev/null) || { echo "not a .deb: $deb" >&2; return 1; }
+  if dpkg-query -W -f '${db:Status-Status}' "$T_DEB_PKG" 2>/dev/null | grep -qx installed; then
+    T_DEB_WAS_INSTALLED=1
+  else
+    T_DEB_WAS_INSTALLED=0
+    t_cleanup_push 'deb_purge_if_new'
+  fi
+  out=$(dpkg -i "$deb" 2>&1) || { printf '%s\n' "$out" >&2; return 1; }
+}
+deb_purge_if_new() {
+  [ "${T_DEB_WAS_INSTALLED:-1}" = 0 ] || return 0
+  [ "${T_DEB_PURGED:-0}" = 1 ] && return 0
+  dpkg --purge "$T_DEB_PKG" >/dev/null 2>&1 || echo "# WARNING: dpkg --purge $T_DEB_PKG failed" >&2
+  T_DEB_PURGED=1
+}

@@ -1,0 +1,95 @@
+#!/bin/bash
+# shellcheck disable=SC2016  # cleanup commands are eval'd later: single quotes on purpose
+# usage: tests/integration/run.sh ARTIFACTS_DIR DEB
+#   ARTIFACTS_DIR  holds agents/<Agent> (NativeAOT executables; *.dbg ignored), e.g. artifacts/
+#   DEB            the hacluster-agents_*.deb built by packaging/build-deb.sh, e.g. dist/hacluster-agents_*.deb
+#
+# Runs, in order, printing each one's output:
+#   metadata.sh ARTIFACTS_DIR      meta-data as nobody, DTD / pcs / OCF 1.1 schemas, env -i
+#   (dpkg -i DEB)                  purged again at the end when it was not installed before
+#   ocf-tester.sh                  ocf-tester on the installed agents (ocf-tester-runs/<Agent>.txt)
+#   pacemaker-e2e.sh DEB           single-node Corosync + Pacemaker in private namespaces
+# and ends with exactly one line "integration: N passed, N failed"; exit 1 when anything failed,
+# 2 when a prerequisite is missing. Needs root. Installs nothing but DEB (the caller installs
+# pacemaker corosync pcs resource-agents libxml2-utils). Takes ~30 s.
+set -u
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/integration/lib.sh
+. "$HERE/lib.sh"
+t_init integration
+
+if [ $# -ne 2 ]; then
+  sed -n '3,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
+  exit 2
+fi
+ART=$1
+DEB=$2
+require_root || exit 2
+[ -d "$ART/agents" ] || { echo "integration: $ART/agents is not a directory" >&2; exit 2; }
+[ -f "$DEB" ] || { echo "integration: no such .deb: $DEB" >&2; exit 2; }
+require_tools /usr/sbin/ocf-tester xmllint corosync corosync-quorumtool corosync-cfgtool pacemakerd \
+  crm_resource crm_mon cibadmin /usr/share/pcs/data/ocf-1.0.rng /usr/share/pcs/data/ocf-1.1.rng \
+  /usr/share/resource-agents/ra-api-1.dtd ip nsenter unshare setsid su timeout dpkg dpkg-deb dpkg-query \
+  sha256sum || { echo "integration: 0 passed, 1 failed"; exit 2; }
+
+t_traps
+TMP=$(mktemp -d /tmp/hc-integration.XXXXXX)
+t_cleanup_push 'rm -rf "$TMP"'
+TOTAL_PASS=0
+TOTAL_FAIL=0
+TIMES=()
+
+# part NAME CMD...: run a test script, show its output live, add its counts to the totals
+part() {
+  local name=$1; shift
+  local out=$TMP/$name.out rc t0 line p f
+  echo "=================== $name: $*"
+  t0=$(date +%s.%N)
+  # tee ignores INT/TERM so the script's own cleanup output still has a reader after Ctrl-C
+  "$@" 2>&1 | (trap '' INT TERM; exec tee "$out")
+  rc=${PIPESTATUS[0]}
+  TIMES+=("$name $(since "$t0") s (exit $rc)")
+  line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed\$" "$out" | tail -1)
+  if [ -n "$line" ]; then
+    p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed/\1/')
+    f=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed/\2/')
+    TOTAL_PASS=$((TOTAL_PASS + p)); TOTAL_FAIL=$((TOTAL_FAIL + f))
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+      TOTAL_FAIL=$((TOTAL_FAIL + 1)); echo "not ok - $name exited $rc although it reported no failure"
+    fi
+  else
+    TOTAL_FAIL=$((TOTAL_FAIL + 1)); echo "not ok - $name ended (exit $rc) without its summary line"
+  fi
+  echo
+}
+
+part metadata "$HERE/metadata.sh" "$ART"
+
+echo "=================== install $DEB"
+t0=$(date +%s.%N)
+if deb_install "$DEB"; then
+  pass "dpkg -i $(basename "$DEB") ($T_DEB_PKG $(dpkg-query -W -f '${Version}' "$T_DEB_PKG"); installed before: $([ "$T_DEB_WAS_INSTALLED" = 1 ] && echo yes || echo no))"
+else
+  fail "dpkg -i $DEB"
+fi
+TIMES+=("dpkg-install $(since "$t0") s")
+echo
+
+part ocf-tester "$HERE/ocf-tester.sh"
+part pacemaker-e2e "$HERE/pacemaker-e2e.sh" "$DEB"
+
+if [ "${T_DEB_WAS_INSTALLED:-1}" = 0 ]; then
+  t0=$(date +%s.%N)
+  deb_purge_if_new
+  st=$(dpkg-query -W -f '${db:Status-Status}' "$T_DEB_PKG" 2>/dev/null)
+  assert_ne "$T_DEB_PKG purged again (was not installed before)" installed "$st"
+  TIMES+=("dpkg-purge $(since "$t0") s")
+fi
+
+echo "=================== timings"
+for x in "${TIMES[@]}"; do note "$x"; done
+note "total $(since "$T_T0") s"
+TOTAL_PASS=$((TOTAL_PASS + T_PASS))
+TOTAL_FAIL=$((TOTAL_FAIL + T_FAIL))
+echo "integration: $TOTAL_PASS passed, $TOTAL_FAIL failed"
+[ "$TOTAL_FAIL" -eq 0 ] && [ "$TOTAL_PASS" -gt 0 ]
