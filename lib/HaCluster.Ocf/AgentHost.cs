@@ -32,6 +32,7 @@ public static partial class AgentHost
         if (action is "usage" or "help") { services.Stdout(MetaDataWriter.Usage(agent)); return 0; }
 
         var logger = services.CreateLogger(env);
+        if (services.IsProcess) ExitOnUnhandledException(logger, agent.Name, action);
         if (action is null || (action != "validate-all" && !agent.Actions.Any(a => a.Name == action)))
         {
             services.Stderr(MetaDataWriter.Usage(agent));
@@ -49,6 +50,24 @@ public static partial class AgentHost
         var run = new Invocation(agent, context, logger);
         int rc = (int)run.Execute();
         return rc;
+    }
+
+    /// <summary>
+    /// An exception on another thread (a timer, a background read) would otherwise end the process
+    /// with a .NET stack trace on stderr and an abort signal: exit 1 with an exit reason instead.
+    /// </summary>
+    static void ExitOnUnhandledException(OcfLogger logger, string agentName, string? action)
+    {
+        AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+            Libc._exit(ReportUnhandled(logger, agentName, action, e.ExceptionObject as Exception));
+    }
+
+    /// <summary>Writes the exit reason for an exception nobody caught; returns the exit code.</summary>
+    internal static int ReportUnhandled(OcfLogger logger, string agentName, string? action, Exception? ex)
+    {
+        logger.ExitReason($"internal error in {agentName} {action}: {ex?.GetType().Name ?? "unknown"}: {ex?.Message}");
+        if (ex is not null) logger.LogDebug(ex, "unhandled exception on another thread");
+        return (int)OcfExitCode.ErrGeneric;
     }
 
     /// <summary>One action's run: the ordering rules of the contract.</summary>
@@ -261,7 +280,10 @@ public sealed class HostServices
     public Func<OcfEnvironment, IProcessRunner> CreateProcessRunner { get; init; } = env => new ProcessRunner(env.FailHaveBinary);
     public Func<OcfEnvironment, IProcessRunner, Deadline, ILogger, IClusterAttributes> CreateCluster { get; init; } = DefaultCluster;
 
-    public static HostServices ForProcess(OcfEnvironment env) => new() { Environment = env, StdinIsTerminal = StdStreams.StdinIsTerminal };
+    public static HostServices ForProcess(OcfEnvironment env) => new() { Environment = env, StdinIsTerminal = StdStreams.StdinIsTerminal, IsProcess = true };
+
+    /// <summary>True when the host owns the process (it may then exit it on an unhandled exception).</summary>
+    public bool IsProcess { get; init; }
 
     internal OcfLogger CreateLogger(OcfEnvironment env) =>
         new(OcfLogSettings.From(env, ProcessId, StdinIsTerminal), LogSinks ?? new StderrRedirectingSinks(OcfLogSinks.System, Stderr));

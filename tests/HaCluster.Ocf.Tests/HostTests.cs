@@ -180,4 +180,15 @@ public class HostTests
         var r = Invoker().With("HA_LOGFILE", dir["ha.log"]).With("HA_LOGFACILITY", "none").Run(agent, "start");
         r.LogLines.Should().ContainSingle(l => l.Contains(" Test(r1)[4711]:    INFO: running start"));
     }
+
+    [Fact]
+    public void An_exception_on_another_thread_is_reported_as_exit_1_with_a_reason()
+    {
+        var sinks = new RecordingSinks();
+        var env = OcfEnvironment.FromDictionary(new Dictionary<string, string> { ["OCF_RESOURCE_INSTANCE"] = "r1" });
+        var logger = new HaCluster.Ocf.Logging.OcfLogger(HaCluster.Ocf.Logging.OcfLogSettings.From(env, 1, false), sinks);
+        int rc = AgentHost.ReportUnhandled(logger, "Spec", "monitor", new TimeoutException("late"));
+        rc.Should().Be(1);
+        sinks.Stderr.Should().Equal("ocf-exit-reason:internal error in Spec monitor: TimeoutException: late\n");
+    }
 }
