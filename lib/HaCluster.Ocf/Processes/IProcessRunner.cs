@@ -74,3 +74,12 @@ public sealed record ProcessResult(ProcessOutcome Outcome, int ExitCode, int Sig
         return null;
     }
 }
+
+/// <summary>Signals to processes the agent started itself (found again by PID and checked by the caller).</summary>
+public static class ProcessSignals
+{
+    public const int Term = 15, Kill = 9;
+
+    /// <summary>Sends <paramref name="signal"/> to <paramref name="pid"/>; false when it does not exist.</summary>
+    public static bool Send(int pid, int signal) => pid > 0 && Native.Libc.kill(pid, signal) == 0;
+}
