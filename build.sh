@@ -20,7 +20,7 @@ die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 
 # Debian packages each command needs. Installed only when missing, and only as root.
 BUILD_PACKAGES=(debhelper dpkg-dev lintian man-db)
-TEST_PACKAGES=(pacemaker pacemaker-cli-utils corosync crmsh pcs resource-agents libxml2-utils iproute2 util-linux procps strace)
+TEST_PACKAGES=(pacemaker pacemaker-cli-utils corosync crmsh pcs resource-agents libxml2-utils iproute2 util-linux procps strace python3)
 BENCH_PACKAGES=(hyperfine strace resource-agents python3)
 
 ensure_packages() {

@@ -194,6 +194,8 @@ public sealed partial class IPaddr2Agent : ResourceAgent
     public override void Validate()
     {
         address = IpAddressText.Parse(ip.Value) ?? throw OcfError.Configured($"parameter 'ip' is not an IPv4 or IPv6 address: {OcfText.Quote(ip.Value)}");
+        if (IpAddressText.NotAHostAddress(address) is { } notHost)
+            throw OcfError.Configured($"parameter 'ip' is {notHost}: {address}");
 
         // A clone without unique addresses is ocf:heartbeat:IPaddr2's cluster-IP mode.
         if (Meta.IsClone && Meta.CloneMax > 1 && !uniqueCloneAddress.Value)
@@ -275,6 +277,9 @@ public sealed partial class IPaddr2Agent : ResourceAgent
     {
         var placement = Place();
         var link = placement.Link;
+        if (IsV4 && placement.PrefixLength <= 30 &&
+            (address.Equals(IpAddressText.HostBits(address, placement.PrefixLength, set: false)) || address.Equals(IpAddressText.HostBits(address, placement.PrefixLength, set: true))))
+            throw OcfError.Configured($"parameter 'ip' {address} is the network or broadcast address of its /{placement.PrefixLength} subnet");
         var present = Find(link);
         if (present is not null) return OcfExitCode.Success;
 
@@ -282,6 +287,8 @@ public sealed partial class IPaddr2Agent : ResourceAgent
         if (elsewhere is not null)
         {
             var other = Stack.FindLink(elsewhere.LinkIndex);
+            if (elsewhere.LinkIndex == link.Index)
+                throw OcfError.Generic($"{address} is already on {link.Name} with prefix /{elsewhere.PrefixLength}, not /{placement.PrefixLength}");
             if (lvsSupport.Value && other is { IsLoopback: true })
                 Stack.DeleteAddress(elsewhere.LinkIndex, address, elsewhere.PrefixLength);
             else
@@ -292,7 +299,7 @@ public sealed partial class IPaddr2Agent : ResourceAgent
         {
             var owner = openAnnouncer().ProbeIPv4(link, address, Deadline.Within(TimeSpan.FromSeconds(1)).Remaining);
             if (owner is not null)
-                throw OcfError.Generic($"{address} is already in use on the network by {owner}");
+                throw OcfError.Generic($"{address} is already in use on the network by {string.Join(':', owner.GetAddressBytes().Select(b => b.ToString("x2")))}");
         }
 
         try
@@ -328,7 +335,7 @@ public sealed partial class IPaddr2Agent : ResourceAgent
     {
         StopBackgroundAnnouncer();
         var link = baseNic is null ? null : Stack.FindLink(baseNic);
-        var present = link is null ? Stack.Addresses(Family).FirstOrDefault(a => a.Address.Equals(address) && !IsLoopbackIndex(a.LinkIndex)) : Find(link);
+        var present = link is null ? Stack.Addresses(Family).FirstOrDefault(a => a.Address.Equals(address) && !IsLvsLoopbackCopy(a)) : Find(link);
         if (present is not null)
         {
             try { Stack.DeleteAddress(present.LinkIndex, address, present.PrefixLength); }
@@ -358,7 +365,7 @@ public sealed partial class IPaddr2Agent : ResourceAgent
                 throw OcfError.Generic($"interface {baseNic} no longer exists");
             }
         }
-        var present = link is not null ? Find(link) : Stack.Addresses(Family).FirstOrDefault(a => a.Address.Equals(address) && (prefix is null || a.PrefixLength == prefix) && !IsLoopbackIndex(a.LinkIndex));
+        var present = link is not null ? Find(link) : Stack.Addresses(Family).FirstOrDefault(a => a.Address.Equals(address) && (prefix is null || a.PrefixLength == prefix) && !IsLvsLoopbackCopy(a));
         if (present is null) return OcfExitCode.NotRunning;
         link ??= Stack.FindLink(present.LinkIndex);
         if (link is null) return OcfExitCode.NotRunning;
@@ -378,7 +385,12 @@ public sealed partial class IPaddr2Agent : ResourceAgent
         return OcfExitCode.Success;
     }
 
-    public override OcfExitCode Status() => Monitor();
+    public override OcfExitCode Status()
+    {
+        var rc = Monitor();
+        Print(rc == OcfExitCode.Success ? "running\n" : "stopped\n");
+        return rc;
+    }
 
     public override OcfExitCode Reload() => OcfExitCode.Success; // the reloadable parameters take effect at the next action
 
@@ -402,14 +414,16 @@ public sealed partial class IPaddr2Agent : ResourceAgent
     AddressInfo? Find(LinkInfo link) =>
         Stack.Addresses(Family, link.Index).FirstOrDefault(a => a.Address.Equals(address) && (prefix is null || a.PrefixLength == prefix));
 
-    bool IsLoopbackIndex(int index) => Stack.FindLink(index) is { IsLoopback: true };
+    /// <summary>With lvs_support, stop leaves a /32 copy on loopback: that copy is not the running resource.</summary>
+    bool IsLvsLoopbackCopy(AddressInfo a) => lvsSupport.Value && a.PrefixLength == 32 && Stack.FindLink(a.LinkIndex) is { IsLoopback: true };
 
     void WaitForDuplicateAddressDetection(LinkInfo link, int prefixLength)
     {
         if (nodad.Value) return;
         // DAD takes about a second (1 probe, RetransTimer 1 s); never spend more than 10 s or
         // what the deadline leaves after a second for the announcements.
-        var wait = Deadline.Reserve(TimeSpan.FromSeconds(1)).Within(TimeSpan.FromSeconds(10));
+        var reserve = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, Deadline.Remaining.Ticks / 4));
+        var wait = Deadline.Reserve(reserve).Within(TimeSpan.FromSeconds(10));
         AddressInfo? state = null;
         // A failed address keeps its tentative flag ("tentative dadfailed"): stop at either.
         wait.WaitUntil(() => (state = Find(link)) is null or { IsTentative: false } or { IsDadFailed: true }, TimeSpan.FromMilliseconds(100));
@@ -419,7 +433,10 @@ public sealed partial class IPaddr2Agent : ResourceAgent
             throw OcfError.Generic($"{address} is already in use on the network: duplicate address detection failed on {link.Name}");
         }
         if (state is { IsTentative: true })
+        {
+            try { Stack.DeleteAddress(link.Index, address, prefixLength); } catch (NetlinkException) { }
             throw OcfError.Generic($"duplicate address detection of {address} on {link.Name} did not finish in time");
+        }
     }
 
     void Announce(LinkInfo link, int count, bool background)

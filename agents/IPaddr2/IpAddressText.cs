@@ -20,12 +20,28 @@ public static class IpAddressText
         var bytes = new byte[4];
         for (int i = 0; i < 4; i++)
         {
-            if (parts[i].Length is 0 or > 3 || !parts[i].All(char.IsAsciiDigit)) return null;
+            // Leading zeros are refused as inet_pton refuses them: some parsers read them as octal.
+            if (parts[i].Length is 0 or > 3 || !parts[i].All(char.IsAsciiDigit) || (parts[i].Length > 1 && parts[i][0] == '0')) return null;
             int v = int.Parse(parts[i], CultureInfo.InvariantCulture);
             if (v > 255) return null;
             bytes[i] = (byte)v;
         }
         return new IPAddress(bytes);
+    }
+
+    /// <summary>
+    /// Why an address cannot be a service address (unspecified, broadcast, multicast, IPv6
+    /// loopback, IPv4-mapped IPv6), or null when it can.
+    /// </summary>
+    public static string? NotAHostAddress(IPAddress a)
+    {
+        if (a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any)) return "the unspecified address";
+        if (a.Equals(IPAddress.Broadcast)) return "the broadcast address";
+        if (a.AddressFamily == AddressFamily.InterNetwork && a.GetAddressBytes()[0] >= 224) return a.GetAddressBytes()[0] < 240 ? "a multicast address" : "a reserved address";
+        if (a.IsIPv6Multicast) return "a multicast address";
+        if (a.Equals(IPAddress.IPv6Loopback)) return "the IPv6 loopback address";
+        if (a.IsIPv4MappedToIPv6) return "an IPv4-mapped IPv6 address (use the IPv4 address)";
+        return null;
     }
 
     /// <summary>Prefix length from "24" or (IPv4) a dotted-quad netmask "255.255.255.0"; null when invalid.</summary>

@@ -44,7 +44,7 @@ public static partial class AgentHost
         var deadline = Deadline.ForOperation(timeout, services.Clock);
         var runner = services.CreateProcessRunner(env);
         var cluster = services.CreateCluster(env, runner, deadline, logger);
-        var context = new AgentContext(action, env, deadline, logger, runner, cluster);
+        var context = new AgentContext(action, env, deadline, logger, runner, cluster, services.Stdout);
         agent.Attach(context);
 
         var run = new Invocation(agent, context, logger);

@@ -75,6 +75,9 @@ public abstract class ResourceAgent
     protected bool IsProbe => Context.IsProbe;
     protected int CheckLevel => Context.Environment.CheckLevel;
 
+    /// <summary>Writes to stdout (status prints "running"/"stopped" as the shell agents do).</summary>
+    protected void Print(string text) => Context.Stdout(text);
+
     /// <summary>The instance name (OCF_RESOURCE_INSTANCE), or the type when there is none.</summary>
     protected string Instance => Env.ResourceInstance ?? Env.ResourceType;
 
@@ -101,8 +104,10 @@ public sealed class AgentContext(
     Deadline deadline,
     ILogger logger,
     IProcessRunner processes,
-    IClusterAttributes cluster)
+    IClusterAttributes cluster,
+    Action<string>? stdout = null)
 {
+    public Action<string> Stdout { get; } = stdout ?? (_ => { });
     public string Action { get; } = action;
     public OcfEnvironment Environment { get; } = environment;
     public Deadline Deadline { get; } = deadline;

@@ -260,7 +260,7 @@ public class IPaddr2Tests : IDisposable
         announcer.ProbeAnswer = System.Net.NetworkInformation.PhysicalAddress.Parse("02-AA-BB-CC-DD-EE");
         var r = Run("start", ("ip", "203.0.113.10"), ("run_arping", "true"));
         r.ExitCode.Should().Be(1);
-        r.ExitReason.Should().Be("203.0.113.10 is already in use on the network by 02AABBCCDDEE");
+        r.ExitReason.Should().Be("203.0.113.10 is already in use on the network by 02:aa:bb:cc:dd:ee");
         Vip("203.0.113.10").Should().BeNull();
     }
 
@@ -375,5 +375,75 @@ public class IPaddr2Tests : IDisposable
             "mac", "clusterip_hash", "unique_clone_address", "arp_interval", "arp_count", "arp_count_refresh", "arp_bg", "arp_sender",
             "send_arp_opts", "flush_routes", "run_arping", "nodad", "noprefixroute", "preferred_lft", "network_namespace"];
         new IPaddr2Agent().Parameters.Select(p => p.Name).Should().Contain(heartbeat);
+    }
+
+    [Fact]
+    public void A_loopback_address_without_nic_is_monitored_and_stopped_where_it_was_started()
+    {
+        Run("start", ("ip", "127.0.0.5")).ExitCode.Should().Be(0);
+        Run("monitor", ("ip", "127.0.0.5"), ("CRM_meta_interval", "10000")).ExitCode.Should().Be(0);
+        Run("stop", ("ip", "127.0.0.5")).ExitCode.Should().Be(0);
+        Vip("127.0.0.5").Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0", "the unspecified address")]
+    [InlineData("255.255.255.255", "the broadcast address")]
+    [InlineData("224.0.0.1", "a multicast address")]
+    [InlineData("::", "the unspecified address")]
+    [InlineData("::1", "the IPv6 loopback address")]
+    [InlineData("ff02::1", "a multicast address")]
+    [InlineData("::ffff:203.0.113.10", "an IPv4-mapped IPv6 address (use the IPv4 address)")]
+    public void Addresses_that_cannot_serve_are_refused_before_anything_changes(string value, string what)
+    {
+        var r = Run("start", ("ip", value), ("nic", "eth0"), ("cidr_netmask", "24"));
+        r.ExitCode.Should().Be(6);
+        r.ExitReason.Should().StartWith($"parameter 'ip' is {what}");
+        net.Calls.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("203.0.113.0")]
+    [InlineData("203.0.113.255")]
+    public void The_network_and_broadcast_address_of_the_subnet_are_refused(string value)
+    {
+        var r = Run("start", ("ip", value), ("nic", "eth0"), ("cidr_netmask", "24"));
+        r.ExitCode.Should().Be(6);
+        r.ExitReason.Should().Be($"parameter 'ip' {value} is the network or broadcast address of its /24 subnet");
+    }
+
+    [Fact]
+    public void Leading_zeros_are_refused_rather_than_guessed()
+    {
+        Run("start", ("ip", "203.0.113.010")).ExitCode.Should().Be(6);
+    }
+
+    [Fact]
+    public void The_same_address_with_another_prefix_is_named_as_such()
+    {
+        net.WithAddress(2, "203.0.113.40/25");
+        var r = Run("start", ("ip", "203.0.113.40"), ("nic", "eth0"), ("cidr_netmask", "24"));
+        r.ExitCode.Should().Be(1);
+        r.ExitReason.Should().Be("203.0.113.40 is already on eth0 with prefix /25, not /24");
+    }
+
+    [Fact]
+    public void Status_prints_running_or_stopped()
+    {
+        Run("status", ("ip", "203.0.113.10")).Stdout.Should().Be("stopped\n");
+        Run("start", ("ip", "203.0.113.10"), ("arp_bg", "0"));
+        var r = Run("status", ("ip", "203.0.113.10"));
+        r.ExitCode.Should().Be(0);
+        r.Stdout.Should().Be("running\n");
+    }
+
+    [Fact]
+    public void Duplicate_address_detection_cut_by_the_deadline_removes_the_address()
+    {
+        net.DadReads = 1000;
+        var r = Run("start", ("ip", "2001:db8:1::10"), ("CRM_meta_timeout", "1000"));
+        r.ExitCode.Should().Be(1);
+        r.ExitReason.Should().Be("duplicate address detection of 2001:db8:1::10 on eth0 did not finish in time");
+        Vip("2001:db8:1::10").Should().BeNull();
     }
 }

@@ -4,6 +4,7 @@
 #
 # Dummy: ocf:hacluster:Dummy monitor against a NativeAOT hello world (the floor: the issue asks
 # for at most 1.5x its CPU) and against the shell ocf:heartbeat:Dummy.
+# IPaddr2: ipaddr2.sh, against the shell ocf:heartbeat:IPaddr2 in a private network namespace.
 set -euo pipefail
 ARTIFACTS=$(cd "${1:?usage: run.sh ARTIFACTS_DIR}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -57,3 +58,7 @@ print(f"\nDummy monitor CPU = {ratio:.2f}x the AOT hello world (acceptance: <= 1
 print(f"heartbeat Dummy monitor CPU = {rows[2][2] / rows[1][2]:.1f}x ours")
 sys.exit(0 if ratio <= 1.5 else 1)
 PY
+
+# IPaddr2: side by side with ocf:heartbeat:IPaddr2 in a private network namespace (needs root)
+echo
+bash "$HERE/ipaddr2.sh" "$ARTIFACTS"

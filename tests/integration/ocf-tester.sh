@@ -2,11 +2,19 @@
 # shellcheck disable=SC2016  # cleanup commands are eval'd later: single quotes on purpose
 # usage: tests/integration/ocf-tester.sh
 #
-# Runs ocf-tester (through ocf-tester-runs/run-ocf-tester.sh) on the installed
-# /usr/lib/ocf/resource.d/hacluster/Dummy and asserts that it passed. The agent must already be
-# installed (run.sh installs the .deb first). The test's transcript goes to a temporary file so a
-# test run leaves the tree clean; the committed ocf-tester-runs/AGENT.txt is regenerated with
-# ocf-tester-runs/run-ocf-tester.sh AGENT.
+# Runs ocf-tester (through ocf-tester-runs/run-ocf-tester.sh) on the installed agents in
+# /usr/lib/ocf/resource.d/hacluster and asserts that it passed:
+#   Dummy    as is;
+#   IPaddr2  inside a network namespace this script creates (hc-ot-PID: veth ot0/ot1, both ends
+#            inside, 203.0.113.1/24 on ot0), with -o ip=203.0.113.10 -o cidr_netmask=24 -o nic=ot0;
+#            asserts a wall time under 2 s, also for a second, direct run of "ocf-tester -q", which
+#            captures the agent's output and so waits for its stdout/stderr to close (a background
+#            ARP sender holding them costs the shell agent ~3 s), and that no address or process is
+#            left in the namespace.
+# The agents must already be installed (run.sh installs the .deb first). The test's transcripts go to
+# a temporary file so a test run leaves the tree clean; the committed ocf-tester-runs/AGENT.txt is
+# regenerated with ocf-tester-runs/run-ocf-tester.sh AGENT (for IPaddr2 with OCF_TESTER_NETNS and the
+# -o options above, in a namespace set up the same way).
 # Prints "ocf-tester: N passed, N failed"; exit 1 on failures.
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -15,7 +23,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 . "$HERE/lib.sh"
 t_init ocf-tester
 require_root || exit 2
-require_tools /usr/sbin/ocf-tester timeout xmllint su || exit 2
+require_tools /usr/sbin/ocf-tester timeout xmllint su ip || exit 2
 t_traps
 TMP=$(mktemp -d /tmp/hc-ocf-tester-test.XXXXXX)
 t_cleanup_push 'rm -rf "$TMP"'
@@ -23,17 +31,26 @@ t_cleanup_push 'rm -rf "$TMP"'
 RUNNER=$REPO/ocf-tester-runs/run-ocf-tester.sh
 AGENT_DIR=${OCF_TESTER_AGENT_DIR:-/usr/lib/ocf/resource.d/hacluster}
 
-# shellcheck disable=SC2043  # more agents join this list later
-for agent in Dummy; do
+# run_tester AGENT [ocf-tester args...]: ocf-tester through the runner (inside netns $TESTER_NETNS when
+# set), with the standard assertions; sets TESTER_RC and TESTER_WALL (seconds, as measured here)
+TESTER_NETNS=""
+run_tester() {
+  local agent=$1; shift
+  local out rc t0 err transcript
   if [ ! -x "$AGENT_DIR/$agent" ]; then
     fail "$agent: installed at $AGENT_DIR/$agent" "$(ls -la "$AGENT_DIR" 2>&1)"
-    continue
+    TESTER_RC=127
+    return 1
   fi
   out=${OCF_TESTER_OUT_DIR:-$TMP}/$agent.txt
+  TESTER_OUT=$out
   t0=$(date +%s.%N)
-  OCF_TESTER_OUT=$out OCF_TESTER_TIMEOUT=${OCF_TESTER_TIMEOUT:-120} "$RUNNER" "$agent" 2>"$TMP/$agent.stderr"
+  OCF_TESTER_NETNS=$TESTER_NETNS OCF_TESTER_OUT=$out OCF_TESTER_TIMEOUT=${OCF_TESTER_TIMEOUT:-120} \
+    "$RUNNER" "$agent" "$@" 2>"$TMP/$agent.stderr"
   rc=$?
-  note "$agent: ocf-tester took $(since "$t0") s; transcript $out"
+  TESTER_RC=$rc
+  TESTER_WALL=$(since "$t0")
+  note "$agent: ocf-tester took $TESTER_WALL s; transcript $out"
   err=$(cat "$TMP/$agent.stderr")
   transcript=$(cat "$out" 2>/dev/null)
   assert_eq "$agent: ocf-tester exits 0" 0 "$rc" "$err" "$(printf '%s\n' "$transcript" | grep -E '^\* rc=|Aborting|failed|Tests failed')" "--- transcript tail:" "$(printf '%s\n' "$transcript" | tail -15)"
@@ -42,5 +59,79 @@ for agent in Dummy; do
   assert_match "$agent: transcript header records the exit status" '^# ocf-tester exit status: 0$' "$transcript"
   # informative: optional actions ocf-tester reports as unsupported
   printf '%s\n' "$transcript" | grep -E '^\* Your agent does not support' | sed 's/^/# /'
-done
+  return 0
+}
+
+run_tester Dummy
+
+# ---------------------------------------------------------------- IPaddr2, inside a network namespace
+NS=hc-ot-$$
+NS_INO=""
+ns_down() {
+  local left
+  [ -n "$NS_INO" ] || return 0
+  left=$(netns_pids "$NS_INO")
+  if [ -n "$left" ]; then
+    # they live in our private netns, so they are ours: SIGKILL by PID
+    # shellcheck disable=SC2086  # a list of pids
+    kill -KILL $left 2>/dev/null
+    wait_until 5 eval '[ -z "$(netns_pids "$NS_INO")" ]'
+  fi
+  ip netns del "$NS" 2>/dev/null
+  NS_INO=""
+}
+if [ -e "/run/netns/$NS" ]; then
+  if [ -n "$(netns_pids "$(netns_inode "$NS")")" ]; then
+    echo "ocf-tester: processes already run in netns $NS; refusing to touch it" >&2
+    exit 2
+  fi
+  ip netns del "$NS"        # stale and empty (same pid as an earlier run)
+fi
+t_cleanup_push 'ns_down'
+ns_out=$(
+  set -e
+  exec 2>&1
+  ip netns add "$NS"
+  ip -n "$NS" link set lo up
+  ip -n "$NS" link add ot0 type veth peer name ot1
+  ip -n "$NS" addr add 203.0.113.1/24 dev ot0
+  ip -n "$NS" link set ot0 up
+  ip -n "$NS" link set ot1 up
+)
+ns_rc=$?
+NS_INO=$(netns_inode "$NS")
+if [ "$ns_rc" -ne 0 ]; then
+  fail "IPaddr2: netns $NS with veth ot0/ot1 and 203.0.113.1/24" "$ns_out"
+else
+  TESTER_NETNS=$NS
+  run_tester IPaddr2 -o ip=203.0.113.10 -o cidr_netmask=24 -o nic=ot0 && {
+    assert_match "IPaddr2: transcript header names netns $NS" "^# netns: +$NS\$" "$(head -12 "$TESTER_OUT" 2>&1)"
+    if [ "$TESTER_RC" = 0 ] && awk -v w="$TESTER_WALL" 'BEGIN { exit !(w < 2.0) }'; then
+      pass "IPaddr2: ocf-tester passed in $TESTER_WALL s (< 2 s)"
+    else
+      fail "IPaddr2: ocf-tester passes in under 2 s" "took $TESTER_WALL s, exit $TESTER_RC"
+    fi
+    assert_eq "IPaddr2: 203.0.113.10 not left in $NS" "" \
+      "$(ip -n "$NS" -o addr show 2>&1 | grep -F ' 203.0.113.10/')" "$(ip -n "$NS" -o addr show 2>&1)"
+    # ocf-tester -q captures each action's output with backquotes, so it waits until every process
+    # holding the agent's stdout/stderr is gone: the case a background ARP sender must not slow down
+    t0=$(date +%s.%N)
+    q_out=$(cd "$TMP" && timeout -k 10 "${OCF_TESTER_TIMEOUT:-120}" ip netns exec "$NS" \
+      env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+      /usr/sbin/ocf-tester -q -n hc-test-ipaddr2 -o ip=203.0.113.10 -o cidr_netmask=24 -o nic=ot0 \
+      "$AGENT_DIR/IPaddr2" 2>&1 </dev/null)
+    q_rc=$?
+    q_wall=$(since "$t0")
+    if [ "$q_rc" = 0 ] && awk -v w="$q_wall" 'BEGIN { exit !(w < 2.0) }'; then
+      pass "IPaddr2: ocf-tester -q (waits for stdout/stderr to close) passed in $q_wall s (< 2 s; the shell agent ~3 s)"
+    else
+      fail "IPaddr2: ocf-tester -q (waits for stdout/stderr to close) passes in under 2 s" "exit $q_rc after $q_wall s" "$q_out"
+    fi
+    # the background ARP sender (arp_bg) of the last start is gone once stop returned
+    left=$(netns_pids "$NS_INO")
+    assert_eq "IPaddr2: no process left in $NS" "" "$left" \
+      "$(for p in $left; do echo "$p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"; done)"
+  }
+fi
+ns_down
 finish

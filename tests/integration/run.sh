@@ -8,6 +8,7 @@
 #   metadata.sh ARTIFACTS_DIR      meta-data as nobody, DTD / pcs / OCF 1.1 schemas, env -i
 #   (dpkg -i DEB)                  purged again at the end when it was not installed before
 #   ocf-tester.sh                  ocf-tester on the installed agents (ocf-tester-runs/<Agent>.txt)
+#   ipaddr2.sh                     the installed IPaddr2 against the kernel, in private network namespaces
 #   pacemaker-e2e.sh DEB           single-node Corosync + Pacemaker in private namespaces
 # and ends with exactly one line "integration: N passed, N failed"; exit 1 when anything failed,
 # 2 when a prerequisite is missing. Needs root. Installs nothing but DEB (the caller installs
@@ -76,6 +77,8 @@ TIMES+=("dpkg-install $(since "$t0") s")
 echo
 
 part ocf-tester "$HERE/ocf-tester.sh"
+part ipaddr2 "$HERE/ipaddr2.sh"
+part pcs-params "$HERE/pcs-params.sh"
 part pacemaker-e2e "$HERE/pacemaker-e2e.sh" "$DEB"
 
 if [ "${T_DEB_WAS_INSTALLED:-1}" = 0 ]; then
