@@ -215,7 +215,7 @@ public sealed partial class IPaddr2Agent : ResourceAgent
             // The deprecated "eth0:label" form.
             labelFromNic = baseNic[(baseNic.IndexOf(':') + 1)..];
             baseNic = baseNic[..baseNic.IndexOf(':')];
-            Log.LogWarning("nic {Nic} with a label is deprecated: use nic={Base} and iflabel={Label}", nic.Value, baseNic, labelFromNic);
+            if (ShouldWarnAboutConfiguration) Log.LogWarning("nic {Nic} with a label is deprecated: use nic={Base} and iflabel={Label}", nic.Value, baseNic, labelFromNic);
         }
         if (baseNic is not null && (baseNic.Length is 0 or > 127 || baseNic.Any(c => c == '/' || char.IsWhiteSpace(c))))
             throw OcfError.Configured($"parameter 'nic' is not an interface name: {OcfText.Quote(nic.Value)}");
@@ -227,7 +227,7 @@ public sealed partial class IPaddr2Agent : ResourceAgent
         {
             prefix = IpAddressText.ParsePrefix(cidrNetmask.Value, Family, out bool dotted)
                 ?? throw OcfError.Configured($"parameter 'cidr_netmask' is not a prefix length for {(IsV4 ? "IPv4 (0-32)" : "IPv6 (0-128)")}: {OcfText.Quote(cidrNetmask.Value)}");
-            if (dotted) Log.LogWarning("cidr_netmask {Mask} is a dotted quad: use the prefix length {Prefix}", cidrNetmask.Value, prefix);
+            if (dotted && ShouldWarnAboutConfiguration) Log.LogWarning("cidr_netmask {Mask} is a dotted quad: use the prefix length {Prefix}", cidrNetmask.Value, prefix);
         }
 
         if (IsV4 && broadcast.Value is { Length: > 0 } b && b != "+" && b != "-" && IpAddressText.Parse(b) is not { AddressFamily: AddressFamily.InterNetwork })
@@ -242,7 +242,7 @@ public sealed partial class IPaddr2Agent : ResourceAgent
         }
 
         foreach (var option in SendArpOptions())
-            if (option is not ("-A" or "-U"))
+            if (option is not ("-A" or "-U") && ShouldWarnAboutConfiguration)
                 Log.LogWarning("send_arp_opts option {Option} has no native meaning and is ignored", option);
 
         if (networkNamespace.Value.Length > 0 && !File.Exists($"/run/netns/{networkNamespace.Value}"))

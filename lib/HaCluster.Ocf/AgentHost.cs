@@ -115,7 +115,7 @@ public static partial class AgentHost
         /// <summary>Parses the parameters and validates (with the agent's own checks).</summary>
         void Prepare(OcfEnvironment env)
         {
-            BindParameters(agent.Parameters, env, log);
+            BindParameters(agent.Parameters, env, context.WarnsAboutConfiguration ? log : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
             agent.Validate();
         }
 

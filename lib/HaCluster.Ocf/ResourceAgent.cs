@@ -75,6 +75,12 @@ public abstract class ResourceAgent
     protected bool IsProbe => Context.IsProbe;
     protected int CheckLevel => Context.Environment.CheckLevel;
 
+    /// <summary>
+    /// True for the actions where configuration warnings are worth a log line (start, reload,
+    /// validate-all): a recurring monitor would repeat them every interval.
+    /// </summary>
+    protected bool ShouldWarnAboutConfiguration => Context.WarnsAboutConfiguration;
+
     /// <summary>Writes to stdout (status prints "running"/"stopped" as the shell agents do).</summary>
     protected void Print(string text) => Context.Stdout(text);
 
@@ -115,4 +121,5 @@ public sealed class AgentContext(
     public IProcessRunner Processes { get; } = processes;
     public IClusterAttributes Cluster { get; } = cluster;
     public bool IsProbe => Action == "monitor" && Environment.Meta.Interval == TimeSpan.Zero;
+    public bool WarnsAboutConfiguration => Action is "start" or "reload" or "validate-all";
 }

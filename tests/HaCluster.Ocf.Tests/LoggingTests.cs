@@ -436,10 +436,10 @@ public sealed class LoggingTests
     {
         With("HA_LOGFILE", LogFile);
 
-        Logger().ExitReason("could not bind 10.0.0.1");
+        Logger().ExitReason("could not bind 203.0.113.1");
 
-        sinks.Stderr.Should().Equal("ocf-exit-reason:could not bind 10.0.0.1\n");
-        FileLines(LogFile).Should().Equal($"DATE  {Tag}:    ERROR: could not bind 10.0.0.1\n");
+        sinks.Stderr.Should().Equal("ocf-exit-reason:could not bind 203.0.113.1\n");
+        FileLines(LogFile).Should().Equal($"DATE  {Tag}:    ERROR: could not bind 203.0.113.1\n");
     }
 
     [Fact]

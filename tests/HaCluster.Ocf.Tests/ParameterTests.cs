@@ -224,4 +224,14 @@ public class ParameterTests
         AgentHost.BindParameters([p], env, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         p.Value.Should().Be(TimeSpan.FromMilliseconds(250));
     }
+
+    [Fact]
+    public void Deprecation_warnings_are_logged_on_start_but_not_on_every_monitor()
+    {
+        using var dir = new TempDir();
+        AgentResult RunWith(string action) => new AgentInvoker().Param("config", "/x").Param("netmask", "24")
+            .Param("CRM_meta_interval", "10000").With("HA_LOGFILE", dir["log"]).With("HA_LOGFACILITY", "none").Run(new SpecAgent(), action);
+        RunWith("start").LogLines.Should().Contain(l => l.Contains("WARNING: parameter netmask is deprecated: use cidr"));
+        RunWith("monitor").LogLines.Should().NotContain(l => l.Contains("deprecated"));
+    }
 }
