@@ -30,7 +30,7 @@ public sealed partial class IPaddr2Agent : ResourceAgent
         This Linux-specific resource manages IP alias IP addresses. It can add an IP alias, or
         remove one. It is a drop-in replacement for ocf:heartbeat:IPaddr2 with the same
         parameters, written against the kernel's rtnetlink and packet sockets: it starts no ip,
-        arping or send_arp process, and a monitor costs one netlink request.
+        arping or send_arp process, and a monitor costs one or two netlink requests.
 
         Differences from ocf:heartbeat:IPaddr2, where the shell agent is wrong:
         - nic detection picks the most specific route, and several routes to one prefix on the
