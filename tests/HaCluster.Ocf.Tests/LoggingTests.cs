@@ -514,7 +514,10 @@ public sealed class LoggingRealSinkTests : IDisposable
         return Encoding.UTF8.GetString(buffer, 0, n);
     }
 
+    // syslog (RFC 3164) pads the day with a space ("Dec  1"); HA_LOGFILE lines use ocf_log's
+    // default HA_DATEFMT "%b %d %T " and pad it with a zero ("Dec 01").
     const string StampPattern = @"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 123]\d \d\d:\d\d:\d\d";
+    const string FileStampPattern = @"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-3]\d \d\d:\d\d:\d\d";
 
     [Fact]
     public void AppendFile_creates_the_file_and_appends()
@@ -578,7 +581,7 @@ public sealed class LoggingRealSinkTests : IDisposable
 
         // local0 (16 * 8) + warning (4)
         Receive(listener).Should().MatchRegex($@"^<132>{StampPattern} IPaddr2\(vip\)\[4711\]: WARNING: grüße ☃ from node1$");
-        File.ReadAllText(logFile).Should().MatchRegex($@"^{StampPattern}  IPaddr2\(vip\)\[4711\]:    WARNING: grüße ☃ from node1\n$");
+        File.ReadAllText(logFile).Should().MatchRegex($@"^{FileStampPattern}  IPaddr2\(vip\)\[4711\]:    WARNING: grüße ☃ from node1\n$");
     }
 
     [Fact]
