@@ -123,5 +123,6 @@ public static class RemoteProcedure
     public const int DomainDestroyFlags = 234;
     public const int DomainShutdownFlags = 258;
     public const int ConnectListAllDomains = 273;
+    public const int DomainGetJobStats = 298;
     public const int DomainMigratePerform3Params = 305;
 }
