@@ -225,6 +225,12 @@ ra monitor
 expect "monitor after stop" 7
 ra monitor CRM_meta_interval=0
 expect "probe after stop" 7
+# what ocf-tester does: migrate_from although nothing migrated here (the shell agent waits forever)
+RA_LIMIT=20
+ra migrate_from CRM_meta_timeout=5000 CRM_meta_migrate_source=hostA CRM_meta_migrate_target=hostB
+RA_LIMIT=90
+expect_within "migrate_from of a domain that never arrives: bounded by CRM_meta_timeout=5000" 5
+assert_ne "migrate_from of a domain that never arrives: not success" 0 "$RC" "$OUT"
 
 # a paused domain is still active: Pacemaker must not start it elsewhere
 ra start
