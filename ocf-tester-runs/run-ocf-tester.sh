@@ -92,7 +92,7 @@ case $AGENT in
     has_param CRM_meta_timeout || ARGS+=(-o CRM_meta_timeout=20000)
     mkdir -p "$TMP/rsctmp"
     cat >"$TMP/cib.xml" <<XML
-<cib crm_feature_set="3.16.2" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
   <configuration><crm_config/><nodes/>
     <resources><primitive id="$NAME" class="ocf" provider="hacluster" type="VirtualDomain">
       <utilization id="$NAME-u"><nvpair id="$NAME-u-cpu" name="cpu" value="1"/>

@@ -160,6 +160,7 @@ vd_tester() {
   t_cleanup_push 'lvd_stop vd'
   check "VirtualDomain: test driver holder connection keeps state" lvd_holder vd || return 1
   uri=$(lvd_test_uri vd)
+  TESTER_NETNS=""          # the daemon socket is a file: no network namespace needed
   xml=$TMP/hc-ot-vm.xml
   lvd_domain_xml hc-ot-vm >"$xml"
   run_tester VirtualDomain -o "config=$xml" -o "hypervisor=$uri" -o CRM_meta_timeout=20000 || return 1

@@ -21,6 +21,7 @@
 # another namespace would detach the daemon's mount there.
 
 LVD_ROOT=${LVD_ROOT:-}
+export LVD_READY_MS=""     # set by lvd_start, read by the callers
 declare -gA LVD_PID=() LVD_NETINO=() LVD_HOLDER=() LVD_EVENTS=()
 
 lvd_base() { echo "$LVD_ROOT/$1"; }
@@ -194,11 +195,12 @@ XML
 }
 
 # lvd_offline_cib RESOURCE: a private offline CIB (CIB_file=) holding the utilization values of these
-# guests (1 vCPU, 128 MiB), the steady state of a real cluster: the shell agent's crm_resource calls
-# read it and never reach a cluster running on this machine
+# guests (1 vCPU, 128 MiB), the steady state of a real cluster: the agents' crm_resource calls
+# read and write it and never reach a cluster running on this machine. No crm_feature_set: with
+# one, crm_resource 2.1.5 refuses to write the file ("Protocol violated", exit 76).
 lvd_offline_cib() {
   cat <<XML
-<cib crm_feature_set="3.16.2" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
   <configuration>
     <crm_config/>
     <nodes/>
