@@ -17,7 +17,8 @@
 #      and with utilization off; the floor (hacluster Dummy monitor, one stat()): ROUNDS hyperfine -N
 #      runs of RUNS each, command order reversed every other round; CPU = mean user+sys over the
 #      rounds, wall = median of the rounds' medians
-#   2. child processes per monitor: successful execve calls under strace -f, minus the agent itself
+#   2. child processes per monitor: successful execve calls under strace -f of the second of two
+#      monitors run by the same parent process (the steady state under pacemaker-execd)
 #   3. start and stop on the test driver (instant shutdown), the opposite action as --prepare
 #   4. stop of the no-OS qemu guest (ignores ACPI) with CRM_meta_timeout=10000: one run each
 #   5. live migration of the no-OS guest A -> B -> A, migrate_to on the source + migrate_from on the
@@ -145,20 +146,42 @@ echo "== meta-data"
 hf metadata --warmup 3 --runs "$RUNS" -n "ours meta-data" "$OURS meta-data" -n "heartbeat meta-data" "$HB meta-data"
 
 # ---------------------------------------------------------------- 2. child processes
-children() { # CMD...: successful execve calls under strace -f, minus the agent itself
-  strace -f -qq -e trace=execve -o "$WORK/strace.out" "$@" >/dev/null 2>&1 || true
-  echo $(( $(grep -cE 'execve\(.*\) = 0$|<\.\.\. execve resumed>.* = 0$' "$WORK/strace.out") - 1 ))
+# children AGENT ACTION [ENV=VALUE...]: child processes of the second of two runs from the same parent
+# process, as under pacemaker-execd (our agent's utilization cache is bound to its caller: the first
+# run from a new caller writes the values once). Successful execve calls under strace -f that come
+# after the second run's own execve; the runs are sequential, so all of them are that run's. The
+# programs are left in $WORK/children.progs.
+children() {
+  local agent=$1 action=$2; shift 2
+  strace -f -qq -e trace=execve -o "$WORK/strace.out" env "$@" python3 -c '
+import subprocess, sys
+for _ in range(2): subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+' "$agent" "$action" >/dev/null 2>&1 || true
+  python3 - "$WORK/strace.out" "$agent" >"$WORK/children.progs" <<'PY'
+import re, sys, os
+# resumed lines carry no path: the path is on the matching "<unfinished ...>" line
+pending = {}
+progs = []
+for line in open(sys.argv[1]):
+    m = re.match(r'(\d+)\s+execve\("([^"]+)".*<unfinished \.\.\.>$', line)
+    if m: pending[m.group(1)] = m.group(2); continue
+    m = re.match(r'(\d+)\s+<\.\.\. execve resumed>.* = 0$', line)
+    if m: progs.append(pending.pop(m.group(1), "?")); continue
+    m = re.match(r'(\d+)\s+execve\("([^"]+)".* = 0$', line)
+    if m: progs.append(m.group(2))
+runs = [i for i, p in enumerate(progs) if p == sys.argv[2]]
+after = progs[runs[1] + 1:] if len(runs) >= 2 else ["(agent ran fewer than two times)"] * 999
+print(len(after))
+print(", ".join(sorted(os.path.basename(p) for p in after)))
+PY
+  head -1 "$WORK/children.progs"
 }
 declare -A KIDS
 KIDS[ours_monitor]=$(children "$OURS" monitor)
 KIDS[hb_monitor]=$(children "$HB" monitor)
-KIDS[ours_monitor_lean]=$(children env "${LEAN[@]}" "$OURS" monitor)
-KIDS[hb_monitor_lean]=$(children env "${LEAN[@]}" "$HB" monitor)
-# env itself is one execve more
-KIDS[ours_monitor_lean]=$((KIDS[ours_monitor_lean] - 1))
-KIDS[hb_monitor_lean]=$((KIDS[hb_monitor_lean] - 1))
-strace -f -qq -e trace=execve -o "$WORK/strace-hb.out" "$HB" monitor >/dev/null 2>&1 || true
-hb_progs=$(grep -oE 'execve\("[^"]+"' "$WORK/strace-hb.out" | sed 's/execve("//; s/"$//' | xargs -n1 basename | sort | uniq -c | sort -rn | awk '{printf "%s x%s, ", $2, $1}' | sed 's/, $//')
+hb_progs=$(sed -n 2p "$WORK/children.progs" | tr ',' '\n' | sed 's/^ //' | sort | uniq -c | sort -rn | awk '{printf "%s x%s, ", $2, $1}' | sed 's/, $//')
+KIDS[ours_monitor_lean]=$(children "$OURS" monitor "${LEAN[@]}")
+KIDS[hb_monitor_lean]=$(children "$HB" monitor "${LEAN[@]}")
 
 # ---------------------------------------------------------------- 3. start / stop on the test driver
 echo "== start / stop on the test driver ($T), $SS_RUNS runs each, the opposite action as --prepare"
@@ -173,7 +196,10 @@ echo "== start / stop on the test driver ($T), $SS_RUNS runs each, the opposite 
     --prepare "$OURS start" -n "ours stop" "$OURS stop" \
     --prepare "$HB start" -n "heartbeat stop" "$HB stop"
   expect "ours stop after the runs" 0 "$(rc "$OURS" stop)"
-  KS=$(children "$OURS" start); KT=$(children "$OURS" stop); HS=$(children "$HB" start); HT=$(children "$HB" stop)
+  # one action each from a fresh caller (start/stop alternate, so two runs of one action are not possible)
+  one() { strace -f -qq -e trace=execve -o "$WORK/strace1.out" "$@" >/dev/null 2>&1 || true
+    echo $(( $(grep -cE 'execve\(.*\) = 0$|<\.\.\. execve resumed>.* = 0$' "$WORK/strace1.out") - 1 )); }
+  KS=$(one "$OURS" start); KT=$(one "$OURS" stop); HS=$(one "$HB" start); HT=$(one "$HB" stop)
   echo "$KS $KT $HS $HT" >"$WORK/ss-kids"
 ) || exit 1
 read -r ks kt hs ht <"$WORK/ss-kids"
