@@ -47,7 +47,7 @@ FAKE_PID=""
 
 t_traps
 TMP=$(mktemp -d /tmp/hc-virtualdomain.XXXXXX)
-t_cleanup_push 'rm -rf "$TMP"; rm -f "$PWNED"'
+t_cleanup_push 'rm -rf "$TMP"; rm -f "$PWNED" /hc-vd-pwned-name'
 LVD_ROOT=$TMP/lv
 mkdir -p "$TMP/rsc" "$TMP/xml" "$LVD_ROOT"
 lvd_offline_cib "$RSC" >"$TMP/cib.xml"
@@ -232,6 +232,30 @@ RA_LIMIT=90
 expect_within "migrate_from of a domain that never arrives: bounded by CRM_meta_timeout=5000" 5
 assert_ne "migrate_from of a domain that never arrives: not success" 0 "$RC" "$OUT"
 
+# utilization: a monitor puts the domain's vCPUs and memory into the resource's utilization (the
+# default autoset_utilization_*=true); the offline CIB starts with wrong values
+util() { CIB_file=$TMP/cib.xml crm_resource --resource="$RSC" --utilization --get-parameter="$1" 2>&1; }
+CIB_file=$TMP/cib.xml crm_resource --resource="$RSC" --utilization --set-parameter=cpu --parameter-value=9 >/dev/null 2>&1
+CIB_file=$TMP/cib.xml crm_resource --resource="$RSC" --utilization --set-parameter=host_memory --parameter-value=999 >/dev/null 2>&1
+assert_eq "utilization: the offline CIB starts with cpu=9" 9 "$(util cpu)"
+ra start
+expect "start (for utilization)" 0
+ra monitor
+expect "monitor (utilization on)" 0
+assert_eq "utilization: monitor set cpu to the domain's 1 vCPU" 1 "$(util cpu)"
+assert_eq "utilization: monitor set host_memory to the domain's 128 MiB" 128 "$(util host_memory)"
+assert_eq "utilization: monitor set hv_memory to the domain's 128 MiB" 128 "$(util hv_memory)"
+
+# the configuration disappears while the domain runs (shared storage unmounted under it): the
+# domain must still be found, or a probe would report it stopped and Pacemaker start it twice
+mv "$TMP/xml/vdt1.xml" "$TMP/xml/vdt1.xml.away"
+ra monitor CRM_meta_interval=0
+expect "config file gone while running: probe still finds the domain" 0
+ra stop
+expect "config file gone while running: stop" 0
+assert_eq "config file gone while running: stop really stopped it" absent "$(dstate "$SOLO_T" vdt1)"
+mv "$TMP/xml/vdt1.xml.away" "$TMP/xml/vdt1.xml"
+
 # a paused domain is still active: Pacemaker must not start it elsewhere
 ra start
 expect "start (for pause)" 0
@@ -286,6 +310,23 @@ for i in 0 2 5; do
   assert_ne "hostile hypervisor (${HOSTILE_LABEL[$i]}): has an ocf-exit-reason" "" "$REASON" "$OUT"
 done
 assert_eq "no hostile value reached a shell ($PWNED never created)" absent "$([ -e "$PWNED" ] && echo exists || echo absent)"
+# a hostile domain name inside the file is a name, not a command (libvirt refuses '/' in names, so
+# the command is relative: it would create the file in the agent's cwd, $TMP, or the daemon's, /)
+HNAME="vd\$(touch hc-vd-pwned-name);x"
+sed "s|<name>vdt1</name>|<name>$HNAME</name>|" "$TMP/xml/vdt1.xml" >"$TMP/xml/hostile-name.xml"
+RA_SAVED=("${RA_PARAMS[@]}")
+RA_PARAMS=("config=$TMP/xml/hostile-name.xml" "hypervisor=$SOLO_T")
+ra start
+expect "domain name '$HNAME' in the config file: start" 0
+assert_eq "domain name '$HNAME': running under exactly that name" running "$(dstate "$SOLO_T" "$HNAME")"
+ra monitor
+expect "domain name '$HNAME': monitor" 0
+ra stop
+expect "domain name '$HNAME': stop" 0
+assert_eq "domain name '$HNAME': gone" absent "$(dstate "$SOLO_T" "$HNAME")"
+RA_PARAMS=("${RA_SAVED[@]}")
+assert_eq "the hostile domain name reached no shell (hc-vd-pwned-name in neither $TMP nor /)" absent \
+  "$([ -e "$TMP/hc-vd-pwned-name" ] || [ -e /hc-vd-pwned-name ] && echo exists || echo absent)"
 # a real configuration at a non-ASCII path works like any other
 cp "$TMP/xml/vdt1.xml" "$TMP/xml/vdt1-ünïcødé.xml"
 ra validate-all "config=$TMP/xml/vdt1-ünïcødé.xml"
@@ -338,6 +379,21 @@ assert_eq "no-OS guest: qemu process gone after stop" gone "$([ -n "$QPID" ] && 
 wait_until 3 grep -q "vdq1.*Stopped" "$(lvd_base solo)/events.log"
 assert_match "no-OS guest: libvirt saw a destroy (event 'Stopped Destroyed')" "'vdq1'.*Stopped Destroyed" "$(cat "$(lvd_base solo)/events.log")"
 
+# force_stop: destroy at once, no graceful attempt
+ra start
+expect "no-OS guest: start (for force_stop)" 0
+ra stop force_stop=true CRM_meta_timeout=20000
+expect "no-OS guest: stop with force_stop=true" 0
+expect_within "no-OS guest: force_stop destroys without waiting for a shutdown" 5
+assert_eq "no-OS guest: gone after the forced stop" absent "$(dstate "$SOLO_Q" vdq1)"
+# shutdown_mode=agent without a guest agent: libvirt refuses the request, so there is nothing to wait for
+ra start
+expect "no-OS guest: start (for shutdown_mode=agent)" 0
+ra stop shutdown_mode=agent CRM_meta_timeout=20000
+expect "no-OS guest: stop with shutdown_mode=agent (no guest agent)" 0
+expect_within "no-OS guest: a refused shutdown request goes straight to destroy" 6
+assert_eq "no-OS guest: gone after the refused shutdown" absent "$(dstate "$SOLO_Q" vdq1)"
+
 # ---------------------------------------------------------------- frozen libvirtd
 echo "# ---- libvirtd frozen (SIGSTOP) with a running no-OS guest"
 lvd_domain_xml vdq2 >"$TMP/xml/vdq2.xml"
@@ -363,6 +419,13 @@ if [ -n "$QPID" ] && track_pid "$QPID" && pid_alive "$SOLO_PID"; then
   expect_within "frozen daemon: stop returns before its deadline" 10
   assert_eq "frozen daemon: qemu $QPID gone after stop (at most a zombie for libvirtd to reap)" gone \
     "$(pid_alive "$QPID" && echo alive || echo gone)" "$(ps -o pid,stat,args -p "$QPID" 2>&1)"
+  # daemon still frozen, emulator gone: a probe says stopped, a recurring monitor cannot know
+  ra monitor CRM_meta_interval=0 CRM_meta_timeout=5000
+  expect "frozen daemon, no emulator: probe" 7
+  expect_within "frozen daemon, no emulator: probe returns before its deadline" 5
+  ra monitor CRM_meta_timeout=5000
+  expect "frozen daemon, no emulator: recurring monitor fails (Pacemaker recovers)" 1 'libvirtd'
+  expect_within "frozen daemon, no emulator: monitor returns before its deadline" 5
   kill -CONT "$SOLO_PID"
   if wait_until 15 eval '! listed "$SOLO_Q" vdq2'; then
     pass "frozen daemon: after SIGCONT libvirtd agrees, vdq2 is gone"
