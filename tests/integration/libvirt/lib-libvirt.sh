@@ -136,6 +136,14 @@ lvd_stop() {
   LVD_HOLDER[$name]="" LVD_EVENTS[$name]=""
   pid=${LVD_PID[$name]:-}
   ino=${LVD_NETINO[$name]:-}
+  # not recorded (lvd_start failed half-way or ran in a subshell): the pid file's daemon is ours only
+  # if its command line names that very pid file
+  if [ -z "$pid" ] && [ -s "$(lvd_base "$name")/libvirtd.pid" ]; then
+    p=$(cat "$(lvd_base "$name")/libvirtd.pid")
+    if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "--pid-file $(lvd_base "$name")/libvirtd.pid "; then
+      track_pid "$p" && pid=$p && ino=$(stat -L -c %i "/proc/$p/ns/net" 2>/dev/null)
+    fi
+  fi
   if [ -n "$pid" ] && pid_alive "$pid"; then
     kill -CONT "$pid" 2>/dev/null
     uri=$(lvd_qemu_uri "$name")
