@@ -96,7 +96,7 @@ public sealed partial class VirtualDomainAgent
     /// What a graceful stop leaves for destroy: qemu needs 1.2-2 s to exit after libvirt's
     /// SIGTERM, and the emulator kill must still fit after that. At least 5 s or 15 %, at most half.
     /// </summary>
-    internal static TimeSpan DestroyReserve(TimeSpan left)
+    public static TimeSpan DestroyReserve(TimeSpan left)
     {
         var reserve = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(5).Ticks, (long)(left.Ticks * 0.15)));
         return reserve > left / 2 ? left / 2 : reserve;
@@ -326,7 +326,7 @@ public sealed partial class VirtualDomainAgent
         SystemdDropIns();
         string? problem = null;
         DomainRef? domain = null;
-        bool arrived = PollUntil(Deadline, () =>
+        bool arrived = PollUntil(PollEnd, () =>
         {
             DomainStatus s;
             try { s = QueryStatus(Deadline.Within(TimeSpan.FromSeconds(10))); }

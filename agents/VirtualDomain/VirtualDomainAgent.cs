@@ -219,6 +219,9 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         pause(duration < left ? duration : left);
     }
 
+    /// <summary>Where waiting loops stop polling: the last query still has time to answer and the failure to be reported.</summary>
+    Deadline PollEnd => Deadline.Reserve(TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, Deadline.Remaining.Ticks / 10)));
+
     /// <summary>Polls <paramref name="condition"/> until it holds (true) or <paramref name="until"/> passes (false).</summary>
     bool PollUntil(Deadline until, Func<bool> condition)
     {
@@ -569,7 +572,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
     {
         string? problem = null;
         DomainRef? domain = null;
-        bool up = PollUntil(Deadline, () =>
+        bool up = PollUntil(PollEnd, () =>
         {
             DomainStatus s;
             try { s = QueryStatus(Deadline); }
