@@ -50,8 +50,9 @@ public sealed partial class VirtualDomainAgent
           so a stop or monitor whose config file is unreadable (shared storage gone) still
           reaches the running domain; without that record an unreadable config means "not
           running" for a probe and a stop, and an error (5) for a start.
-        - A monitor does not rewrite the emulator cache or save the configuration with virsh;
-          utilization is written through the cluster only when a value changed.
+        - A monitor reads no XML to refresh an emulator cache, and utilization is written through
+          the cluster only when a value changed (the shell agent runs five virsh and three
+          crm_resource processes per monitor).
         - With backingfile the overlay is created with qemu-img's -F (the backing file's format,
           as current qemu-img requires); copyindirs goes to virt-copy-in with the hypervisor URI.
           Without qemu-img (or virt-copy-in) a start fails with 5 and says which is missing.

@@ -36,13 +36,20 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
     static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
     // ---------------------------------------------------------------- the configuration, as validated
-    string uri = "";
+    string? defaultUri;
+    /// <summary>Set while the agent talks to another daemon (start_resources on a migration target).</summary>
+    string? uriOverride;
+    /// <summary>
+    /// The hypervisor URI, from the parameter as bound now: a reload that restarts the resource
+    /// rebinds the old values for the stop without validating again.
+    /// </summary>
+    string uri => uriOverride ?? (hypervisor.Value.Length > 0 ? hypervisor.Value : defaultUri ??= HypervisorUri.Default(Env.Get, libvirtConf));
+    DomainShutdownMode ShutdownFlags => ShutdownModes.Parse(shutdownMode.Value, out _) ?? DomainShutdownMode.Default;
     string domainName = "";
     DomainConfig? domainConfig;
     string? configXml;
     /// <summary>The config file could not be read; the domain is known from the cache of an earlier start.</summary>
     string? configProblem;
-    DomainShutdownMode shutdownFlags;
     ILibvirtConnection? connection;
 
     bool SaveConfig => saveConfigOnStop.Value || syncConfigOnStop.Value;
@@ -54,9 +61,6 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
             throw OcfError.Configured("the 'force_stop' and 'snapshot' options can not be used together");
         if (stateless.Value && backingfile.Value.Length == 0)
             throw OcfError.Configured("stateless functionality can't be achieved without a backing file (parameter 'backingfile')");
-        shutdownFlags = ShutdownModes.Parse(shutdownMode.Value, out _) ?? DomainShutdownMode.Default;
-
-        uri = hypervisor.Value.Length > 0 ? hypervisor.Value : HypervisorUri.Default(Env.Get, libvirtConf);
         if (HypervisorUri.Problem(uri) is { } problem)
             throw OcfError.Configured($"hypervisor URI {OcfText.Quote(uri, 200)} cannot be used: {problem}");
 

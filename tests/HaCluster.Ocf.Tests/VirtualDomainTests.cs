@@ -842,6 +842,71 @@ public class VirtualDomainTests : IDisposable
         elapsed.Should().BeGreaterThan(TimeSpan.FromSeconds(50)).And.BeLessThan(TimeSpan.FromSeconds(60));
     }
 
+    // ================================================================ reload
+
+    [Fact]
+    public void Reload_of_a_reloadable_parameter_leaves_the_domain_running()
+    {
+        Run("start", UtilizationOff).Code.Should().Be(OcfExitCode.Success);
+        libvirt.Calls.Clear();
+        Run("reload", [.. UtilizationOff, ("monitor_scripts", "/opt/check"), ("shutdown_mode", "acpi")]).Code.Should().Be(OcfExitCode.Success);
+        libvirt.Calls.Should().NotContain(c => c.StartsWith("shutdown", StringComparison.Ordinal) || c.StartsWith("destroy", StringComparison.Ordinal) || c == "createxml");
+    }
+
+    [Fact]
+    public void Reload_with_another_hypervisor_stops_on_the_old_daemon_and_starts_on_the_new()
+    {
+        Run("start", UtilizationOff).Code.Should().Be(OcfExitCode.Success);
+        libvirt.OpenedUris.Clear();
+        const string other = "qemu+unix:///system?socket=/nonexistent/other-sock";
+        var r = Run("reload", [.. UtilizationOff, ("hypervisor", other)]);
+        r.Code.Should().Be(OcfExitCode.Success, r.Stderr);
+        libvirt.OpenedUris.First().Should().Be(Uri, "the stop runs with the values the domain was started with");
+        libvirt.OpenedUris.Last().Should().Be(other);
+        libvirt.Calls.Should().ContainInOrder("shutdown vm1 0", "createxml");
+    }
+
+    // ================================================================ odds and ends
+
+    [Fact]
+    public void Where_systemd_runs_start_writes_the_drop_ins_once()
+    {
+        string units = dir["systemd"];
+        Directory.CreateDirectory(units);
+        var agent = () => new VirtualDomainAgent(libvirt.Open, emulators, d => clock.Advance(d), dir["libvirt.conf"], units);
+        var invoker = new AgentInvoker { Processes = processes, Cluster = cluster, Clock = clock }
+            .With("HA_RSCTMP", RscTmp).With("PATH", "/usr/bin").Param("config", ConfigPath).Param("hypervisor", Uri);
+        invoker.Run(agent(), "start").Code.Should().Be(OcfExitCode.Success);
+        File.ReadAllText(Path.Combine(units, "resource-agents-deps.target.d", "99-VirtualDomain-libvirt.conf")).Should().Be("[Unit]\nAfter=libvirtd.service\n");
+        File.ReadAllText(Path.Combine(units, "resource-agents-deps.target.d", "99-VirtualDomain-machines.conf")).Should().Be("[Unit]\nWants=virt-guest-shutdown.target\n");
+        processes.Calls.Select(c => c.ToString()).Should().Equal("systemctl daemon-reload", "systemctl start virt-guest-shutdown.target");
+
+        processes.Calls.Clear();
+        libvirt.Domains.Clear();
+        invoker.Run(agent(), "start").Code.Should().Be(OcfExitCode.Success);
+        processes.Calls.Select(c => c.ToString()).Should().Equal("systemctl start virt-guest-shutdown.target");
+    }
+
+    [Fact]
+    public void Snapshot_and_save_config_on_stop_save_the_config_before_the_state()
+    {
+        libvirt.Add("vm1").Xml = FakeLibvirt.DomainXml("vm1", extraDevices: "<disk type='file'/>");
+        Run("stop", ("snapshot", dir.Path), ("save_config_on_stop", "1")).Code.Should().Be(OcfExitCode.Success);
+        libvirt.Calls.Should().ContainInOrder("getxml vm1 Secure, Inactive", $"save vm1 {Path.Combine(dir.Path, "vm1.state")}");
+        File.ReadAllText(ConfigPath).Should().Contain("<disk type='file'/>");
+    }
+
+    [Fact]
+    public void A_domain_name_with_shell_characters_is_used_literally()
+    {
+        WriteConfig(FakeLibvirt.DomainXml("vm; rm -rf $HOME `id`"));
+        Run("start", UtilizationOff).Code.Should().Be(OcfExitCode.Success);
+        libvirt.Domains.Keys.Should().Equal("vm; rm -rf $HOME `id`");
+        Run("stop", ("snapshot", dir.Path)).Code.Should().Be(OcfExitCode.Success);
+        File.Exists(Path.Combine(dir.Path, "vm; rm -rf $HOME `id`.state")).Should().BeTrue();
+        processes.Calls.Should().BeEmpty();
+    }
+
     // ================================================================ emulator processes in /proc
 
     [Theory]
