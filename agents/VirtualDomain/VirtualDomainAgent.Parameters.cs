@@ -115,7 +115,7 @@ public sealed partial class VirtualDomainAgent
         migrateport and --migrateuri in migrate_options are ignored. "%n" is replaced by the
         target node name (with migration_network_suffix applied). Reloadable.
         """)
-    { Reloadable = true };
+    { Reloadable = true, Check = NoWhiteSpace };
 
     readonly StringParameter migrateOptions = new("migrate_options", "live migrate options", """
         Extra virsh migrate options for the live migration, mapped to libvirt flags: --tunnelled,
@@ -169,7 +169,7 @@ public sealed partial class VirtualDomainAgent
         migration_network_suffix do not change it. "%n" is replaced by the target node name.
         Required when hypervisor is a unix-socket URI with ?socket=. Reloadable.
         """)
-    { Reloadable = true };
+    { Reloadable = true, Check = NoWhiteSpace };
 
     readonly BooleanParameter saveConfigOnStop = new("save_config_on_stop", "Save running VM's config back to its config file", """
         Changes to a running VM's config are normally lost on stop. If true, the domain's
@@ -224,6 +224,8 @@ public sealed partial class VirtualDomainAgent
         is a local one. Reloadable.
         """)
     { Reloadable = true };
+
+    static string? NoWhiteSpace(string v) => v.Any(char.IsWhiteSpace) ? "must be a URI, which has no white space" : null;
 
     public override IReadOnlyList<Parameter> Parameters =>
     [

@@ -56,9 +56,8 @@ public sealed partial class VirtualDomainAgent
         bool needShutdown = true;
         // Before a snapshot save, which ends the domain (and with a transient one its XML).
         if (SaveConfig && configProblem is null) SaveConfigFile(domain);
-        if (snapshot.Value.Length > 0)
+        if (StateFile is { } stateFile)
         {
-            string stateFile = Path.Combine(snapshot.Value, domainName + ".state");
             try
             {
                 Call(graceful, c => c.Save(domain, stateFile, graceful));

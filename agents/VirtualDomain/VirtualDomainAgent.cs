@@ -53,6 +53,12 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
     ILibvirtConnection? connection;
 
     bool SaveConfig => saveConfigOnStop.Value || syncConfigOnStop.Value;
+
+    /// <summary>
+    /// The snapshot state file. The daemon resolves nothing: a relative snapshot directory is
+    /// taken relative to the agent's directory, as libvirt's client library does for virsh save.
+    /// </summary>
+    string? StateFile => snapshot.Value.Length > 0 ? Path.Combine(Path.GetFullPath(snapshot.Value), domainName + ".state") : null;
     string? Emulator => DomainCache.Load(Env) is { Emulator: { } cached } ? cached : domainConfig?.Emulator;
 
     public override void Validate()
@@ -402,7 +408,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         }
         SystemdDropIns();
 
-        string? stateFile = snapshot.Value.Length > 0 ? Path.Combine(snapshot.Value, domainName + ".state") : null;
+        string? stateFile = StateFile;
         if (stateFile is not null && File.Exists(stateFile))
         {
             try { Call(Deadline, c => c.Restore(stateFile, Deadline)); }

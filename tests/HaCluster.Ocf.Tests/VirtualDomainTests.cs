@@ -125,6 +125,8 @@ public class VirtualDomainTests : IDisposable
     [InlineData("shutdown_mode", "acpi,reboot", "'reboot'")]
     [InlineData("migration_transport", "ssh;rm", "letters, digits")]
     [InlineData("migration_network_suffix", "-mig/x", "letters, digits")]
+    [InlineData("remoteuri", "qemu+ssh://%n/system; reboot", "no white space")]
+    [InlineData("migrateuri", "tcp://%n:49152 --x", "no white space")]
     public void Malformed_values_are_configuration_errors_naming_the_parameter(string name, string value, string why)
     {
         var r = Run("validate-all", (name, value));
