@@ -59,7 +59,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
     /// taken relative to the agent's directory, as libvirt's client library does for virsh save.
     /// </summary>
     string? StateFile => snapshot.Value.Length > 0 ? Path.Combine(Path.GetFullPath(snapshot.Value), domainName + ".state") : null;
-    string? Emulator => DomainCache.Load(Env) is { Emulator: { } cached } ? cached : domainConfig?.Emulator;
+    string? Emulator => DomainCache.Load(Env) is { Emulator: { } cached } c && c.Name == domainName ? cached : domainConfig?.Emulator;
 
     public override void Validate()
     {
@@ -80,6 +80,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
     {
         string path = config.Value;
         string? why = null;
+        configProblem = null;
         try
         {
             var info = new FileInfo(path);
@@ -99,6 +100,13 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         if (why is null)
         {
             domainName = domainConfig!.Name;
+            // The file was edited to name another domain while the resource ran: the stop is for
+            // the domain that was started.
+            if (Action == "stop" && DomainCache.Load(Env) is { } started && started.Name != domainName)
+            {
+                Log.LogWarning("configuration file {Config} now names domain {Domain}, but this resource started domain {Started}: stopping {Started}", path, domainName, started.Name, started.Name);
+                domainName = started.Name;
+            }
             return;
         }
 

@@ -257,6 +257,16 @@ public class VirtualDomainTests : IDisposable
         Run("monitor").Code.Should().Be(OcfExitCode.NotRunning, "the record goes with the stop");
     }
 
+    [Fact]
+    public void Stop_is_for_the_domain_that_was_started_even_if_the_config_now_names_another()
+    {
+        Run("start", UtilizationOff).Code.Should().Be(OcfExitCode.Success);
+        WriteConfig(FakeLibvirt.DomainXml("vm1-renamed"));
+        Run("stop").Code.Should().Be(OcfExitCode.Success);
+        libvirt.Calls.Should().Contain("shutdown vm1 0");
+        libvirt.Domains.Should().BeEmpty();
+    }
+
     // ================================================================ hypervisor default
 
     [Fact]
