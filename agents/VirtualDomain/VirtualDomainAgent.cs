@@ -269,7 +269,13 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         {
             DomainStatus status;
             try { status = QueryStatus(LibvirtSlice()); }
-            catch (LibvirtUnavailableException e) { return WithoutLibvirt(e); }
+            catch (LibvirtUnavailableException e)
+            {
+                // The services inside a domain that runs can still be checked.
+                var rc = WithoutLibvirt(e);
+                if (rc == OcfExitCode.Success && MonitorScriptsProblem() is { } scriptFailed) throw OcfError.Generic(scriptFailed);
+                return rc;
+            }
             if (!status.Running)
             {
                 if (status.Exists) Log.LogDebug("domain {Domain} is {State}", domainName, status.State);
@@ -316,7 +322,8 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
             Log.LogInformation("{Reason}; no emulator process of domain {Domain}: not running", e.Message, domainName);
             return OcfExitCode.NotRunning;
         }
-        throw OcfError.Generic($"libvirtd did not answer ({e.Message}) and no emulator process of domain {OcfText.Quote(domainName)} is running");
+        string why = e.Message.StartsWith("libvirtd did not answer", StringComparison.Ordinal) ? e.Message : $"libvirtd did not answer ({e.Message})";
+        throw OcfError.Generic($"{why}, and no emulator process of domain {OcfText.Quote(domainName)} is running");
     }
 
     /// <summary>qemu and lxc domains are a local process; other drivers (xen PV) are not found in /proc.</summary>

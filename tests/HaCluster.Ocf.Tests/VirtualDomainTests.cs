@@ -385,7 +385,18 @@ public class VirtualDomainTests : IDisposable
         var r = Run("monitor", Recurring, Timeout(30000));
         ShouldFail(r, OcfExitCode.ErrGeneric, "libvirtd did not answer");
         r.ExitReason.Should().Contain("no emulator process of domain 'vm1'");
+        System.Text.RegularExpressions.Regex.Matches(r.ExitReason!, "did not answer").Should().ContainSingle();
         elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public void Hung_libvirtd_monitor_still_runs_the_monitor_scripts_of_a_running_domain()
+    {
+        libvirt.Hung = true;
+        emulators.Running[4242] = "vm1";
+        processes.Answer = _ => ScriptedProcessRunner.Exit(2, "web service down");
+        ShouldFail(Run("monitor", ("monitor_scripts", "/opt/check-web"), Recurring), OcfExitCode.ErrGeneric, "web service down");
+        processes.Calls.Should().ContainSingle();
     }
 
     [Fact]
