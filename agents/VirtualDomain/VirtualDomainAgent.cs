@@ -141,8 +141,9 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         if (connection is { IsBroken: false }) return connection;
         connection?.Dispose();
         connection = null;
-        // A refused connection is retried briefly: libvirtd may be restarting.
-        var retry = slice.Within(TimeSpan.FromSeconds(3));
+        // A refused connection is retried briefly: libvirtd may be restarting. A monitor has the
+        // /proc fallback and a probe may run where libvirtd is not running at all: less for them.
+        var retry = slice.Within(TimeSpan.FromSeconds(Action is "monitor" or "status" ? 1 : 3));
         while (true)
         {
             try
