@@ -736,6 +736,32 @@ public class VirtualDomainTests : IDisposable
     }
 
     [Fact]
+    public void No_domain_from_the_shutdown_call_means_stopped()
+    {
+        libvirt.Add("vm1");
+        libvirt.ShutdownError = new LibvirtException(LibvirtErrorCode.NoDomain, "Domain not found: no domain with matching uuid");
+        Run("stop").Code.Should().Be(OcfExitCode.Success);
+        libvirt.Count("destroy").Should().Be(0);
+    }
+
+    [Fact]
+    public void Hung_libvirtd_stop_of_a_driver_without_an_emulator_process_fails_rather_than_lie()
+    {
+        libvirt.Hung = true;
+        var r = Run("stop", ("hypervisor", "xen:///system"), Timeout(20000));
+        ShouldFail(r, OcfExitCode.ErrGeneric, "cannot be stopped without it");
+    }
+
+    [Fact]
+    public void Monitor_with_save_config_on_stop_keeps_the_config_file_current_like_the_shell_agent()
+    {
+        libvirt.Add("vm1").Xml = FakeLibvirt.DomainXml("vm1", extraDevices: "<!--changed-->");
+        Run("monitor", ("save_config_on_stop", "yes"), Recurring).Code.Should().Be(OcfExitCode.Success);
+        File.ReadAllText(ConfigPath).Should().Contain("<!--changed-->");
+        processes.Calls.Where(c => !c.Path.EndsWith("virt-xml-validate", StringComparison.Ordinal)).Should().BeEmpty();
+    }
+
+    [Fact]
     public void A_crashed_domain_is_destroyed_on_stop()
     {
         libvirt.Add("vm1", DomainState.Crashed);
@@ -847,6 +873,33 @@ public class VirtualDomainTests : IDisposable
         r.Code.Should().Be(OcfExitCode.Success, r.Stderr);
         libvirt.Calls.Should().Contain("setmaxdowntime vm1 250");
         libvirt.OpenedUris.Should().HaveCountGreaterThanOrEqualTo(2);
+    }
+
+    [Fact]
+    public void Migrate_to_starts_resources_on_a_local_destination_and_saves_the_config_first()
+    {
+        WriteConfig(FakeLibvirt.DomainXml("vm1", extraDevices: "<disk><source pool='p1' volume='a'/></disk>"));
+        libvirt.Add("vm1").Xml = FakeLibvirt.DomainXml("vm1", extraDevices: "<disk><source pool='p1' volume='a'/></disk><!--saved-->");
+        libvirt.Pools["p1"] = false;
+        const string destination = "qemu+unix:///system?socket=/nonexistent/node2-sock";
+        var r = Run("migrate_to", ToNode2, ("remoteuri", destination), ("start_resources", "true"), ("save_config_on_stop", "true"),
+            ("migrate_options", "--parallel --parallel-connections=4"));
+        r.Code.Should().Be(OcfExitCode.Success, r.Stderr);
+        libvirt.OpenedUris.Should().Contain(destination);
+        libvirt.Calls.Should().ContainInOrder("getxml vm1 Secure, Inactive", "pool-start p1");
+        libvirt.Calls.FindIndex(c => c.StartsWith("migrate", StringComparison.Ordinal)).Should().BeGreaterThan(libvirt.Calls.IndexOf("pool-start p1"));
+        libvirt.Calls.Single(c => c.StartsWith("migrate", StringComparison.Ordinal)).Should().Contain("[parallel.connections=4]");
+        File.ReadAllText(ConfigPath).Should().Contain("<!--saved-->");
+    }
+
+    [Fact]
+    public void Migrate_to_a_remote_destination_only_warns_about_start_resources()
+    {
+        libvirt.Add("vm1");
+        var r = Run("migrate_to", ToNode2, ("remoteuri", "qemu+ssh://%n/system"), ("start_resources", "true"));
+        r.Code.Should().Be(OcfExitCode.Success, r.Stderr);
+        r.Stderr.Should().Contain("cannot be started on the target from here");
+        libvirt.OpenedUris.Should().NotContain(u => u.Contains("ssh", StringComparison.Ordinal) && !u.StartsWith(Uri, StringComparison.Ordinal));
     }
 
     [Fact]
