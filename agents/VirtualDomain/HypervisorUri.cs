@@ -46,6 +46,11 @@ public static partial class HypervisorUri
     /// <summary>Why this client cannot open <paramref name="uri"/> (only local daemons), or null.</summary>
     public static string? Problem(string uri)
     {
+        // Characters RFC 3986 never allows in a URI: a value with them is no URI (and a hint of
+        // something meant for a shell).
+        foreach (char c in uri)
+            if (char.IsWhiteSpace(c) || c is '"' or '<' or '>' or '\\' or '^' or '`' or '{' or '|' or '}' || char.IsControl(c))
+                return $"it contains {(char.IsWhiteSpace(c) ? "white space" : $"'{c}'")}, which no URI may contain";
         try
         {
             LibvirtUri.Parse(uri);

@@ -50,8 +50,9 @@ public sealed partial class VirtualDomainAgent
           so a stop or monitor whose config file is unreadable (shared storage gone) still
           reaches the running domain; without that record an unreadable config means "not
           running" for a probe and a stop, and an error (5) for a start.
-        - A monitor does not rewrite the emulator cache or save the configuration with virsh;
-          utilization is written through the cluster only when a value changed.
+        - A monitor reads no XML to refresh an emulator cache, and utilization is written through
+          the cluster only when a value changed (the shell agent runs five virsh and three
+          crm_resource processes per monitor).
         - With backingfile the overlay is created with qemu-img's -F (the backing file's format,
           as current qemu-img requires); copyindirs goes to virt-copy-in with the hypervisor URI.
           Without qemu-img (or virt-copy-in) a start fails with 5 and says which is missing.
@@ -114,7 +115,7 @@ public sealed partial class VirtualDomainAgent
         migrateport and --migrateuri in migrate_options are ignored. "%n" is replaced by the
         target node name (with migration_network_suffix applied). Reloadable.
         """)
-    { Reloadable = true };
+    { Reloadable = true, Check = NoWhiteSpace };
 
     readonly StringParameter migrateOptions = new("migrate_options", "live migrate options", """
         Extra virsh migrate options for the live migration, mapped to libvirt flags: --tunnelled,
@@ -168,7 +169,7 @@ public sealed partial class VirtualDomainAgent
         migration_network_suffix do not change it. "%n" is replaced by the target node name.
         Required when hypervisor is a unix-socket URI with ?socket=. Reloadable.
         """)
-    { Reloadable = true };
+    { Reloadable = true, Check = NoWhiteSpace };
 
     readonly BooleanParameter saveConfigOnStop = new("save_config_on_stop", "Save running VM's config back to its config file", """
         Changes to a running VM's config are normally lost on stop. If true, the domain's
@@ -223,6 +224,8 @@ public sealed partial class VirtualDomainAgent
         is a local one. Reloadable.
         """)
     { Reloadable = true };
+
+    static string? NoWhiteSpace(string v) => v.Any(char.IsWhiteSpace) ? "must be a URI, which has no white space" : null;
 
     public override IReadOnlyList<Parameter> Parameters =>
     [

@@ -54,9 +54,10 @@ public sealed partial class VirtualDomainAgent
 
         var graceful = Deadline.Reserve(DestroyReserve(Deadline.Remaining));
         bool needShutdown = true;
-        if (snapshot.Value.Length > 0)
+        // Before a snapshot save, which ends the domain (and with a transient one its XML).
+        if (SaveConfig && configProblem is null) SaveConfigFile(domain);
+        if (StateFile is { } stateFile)
         {
-            string stateFile = Path.Combine(snapshot.Value, domainName + ".state");
             try
             {
                 Call(graceful, c => c.Save(domain, stateFile, graceful));
@@ -69,12 +70,12 @@ public sealed partial class VirtualDomainAgent
                 Log.LogError("failed to save the state of domain {Domain} to {StateFile} on stop: {Message}", domainName, stateFile, e.Message);
             }
         }
-        if (SaveConfig && needShutdown && configProblem is null) SaveConfigFile(domain);
 
+        var waitStart = Deadline.Remaining;
         if (needShutdown)
         {
             Log.LogInformation("issuing graceful shutdown request for domain {Domain}", domainName);
-            try { Call(graceful, c => c.Shutdown(domain, shutdownFlags, graceful)); }
+            try { Call(graceful, c => c.Shutdown(domain, ShutdownFlags, graceful)); }
             catch (LibvirtException e) when (e.IsNoDomain) { return Stopped(); }
             catch (LibvirtException e)
             {
@@ -88,7 +89,7 @@ public sealed partial class VirtualDomainAgent
             Log.LogInformation("domain {Domain} shut down", domainName);
             return Stopped();
         }
-        Log.LogInformation("domain {Domain} did not shut down gracefully within {Seconds:0.#} s; destroying it", domainName, (graceful.Remaining - Deadline.Remaining).Duration().TotalSeconds);
+        Log.LogInformation("domain {Domain} did not shut down gracefully within {Seconds:0.#} s; destroying it", domainName, (waitStart - Deadline.Remaining).TotalSeconds);
         return Destroy(domain);
     }
 
@@ -96,7 +97,7 @@ public sealed partial class VirtualDomainAgent
     /// What a graceful stop leaves for destroy: qemu needs 1.2-2 s to exit after libvirt's
     /// SIGTERM, and the emulator kill must still fit after that. At least 5 s or 15 %, at most half.
     /// </summary>
-    internal static TimeSpan DestroyReserve(TimeSpan left)
+    public static TimeSpan DestroyReserve(TimeSpan left)
     {
         var reserve = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(5).Ticks, (long)(left.Ticks * 0.15)));
         return reserve > left / 2 ? left / 2 : reserve;
@@ -204,9 +205,9 @@ public sealed partial class VirtualDomainAgent
             throw OcfError.Generic($"live migration of {OcfText.Quote(domainName)} to {target} failed: {Describe(e)}");
         }
         watcher.Dispose();
-        if (watcher.LastJob is { } job)
-            Log.LogInformation("live migration of {Domain} to {Target} succeeded: {Processed} of {Total} MiB sent in {Elapsed} ms",
-                domainName, target, job.DataProcessed >> 20, job.DataTotal >> 20, job.TimeElapsedMs);
+        if (watcher.LastJob is { DataTotal: > 0 } job)
+            Log.LogInformation("live migration of {Domain} to {Target} succeeded (last progress seen: {Processed} of {Total} KiB after {Elapsed} ms)",
+                domainName, target, job.DataProcessed >> 10, job.DataTotal >> 10, job.TimeElapsedMs);
         else
             Log.LogInformation("live migration of {Domain} to {Target} succeeded", domainName, target);
         DomainCache.Delete(Env);
@@ -239,17 +240,16 @@ public sealed partial class VirtualDomainAgent
             return;
         }
         var local = connection;
-        string localUri = uri;
         try
         {
             connection = null;
-            uri = destination;
+            uriOverride = destination;
             StartResources(destination);
         }
         finally
         {
             CloseConnection();
-            uri = localUri;
+            uriOverride = null;
             connection = local;
         }
     }
@@ -292,7 +292,7 @@ public sealed partial class VirtualDomainAgent
                     var job = c.GetJobInfo(domain, deadline.Within(TimeSpan.FromSeconds(5)));
                     if (job.Type is 1 or 2)
                     {
-                        lock (stop) lastJob = job;
+                        lock (stop) { if (job.DataTotal > 0 || lastJob is null) lastJob = job; }
                         if (!downtimeSet)
                         {
                             c.MigrateSetMaxDowntime(domain, (ulong)downtimeMs, deadline.Within(TimeSpan.FromSeconds(5)));
@@ -326,7 +326,7 @@ public sealed partial class VirtualDomainAgent
         SystemdDropIns();
         string? problem = null;
         DomainRef? domain = null;
-        bool arrived = PollUntil(Deadline, () =>
+        bool arrived = PollUntil(PollEnd, () =>
         {
             DomainStatus s;
             try { s = QueryStatus(Deadline.Within(TimeSpan.FromSeconds(10))); }

@@ -36,17 +36,30 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
     static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
     // ---------------------------------------------------------------- the configuration, as validated
-    string uri = "";
+    string? defaultUri;
+    /// <summary>Set while the agent talks to another daemon (start_resources on a migration target).</summary>
+    string? uriOverride;
+    /// <summary>
+    /// The hypervisor URI, from the parameter as bound now: a reload that restarts the resource
+    /// rebinds the old values for the stop without validating again.
+    /// </summary>
+    string uri => uriOverride ?? (hypervisor.Value.Length > 0 ? hypervisor.Value : defaultUri ??= HypervisorUri.Default(Env.Get, libvirtConf));
+    DomainShutdownMode ShutdownFlags => ShutdownModes.Parse(shutdownMode.Value, out _) ?? DomainShutdownMode.Default;
     string domainName = "";
     DomainConfig? domainConfig;
     string? configXml;
     /// <summary>The config file could not be read; the domain is known from the cache of an earlier start.</summary>
     string? configProblem;
-    DomainShutdownMode shutdownFlags;
     ILibvirtConnection? connection;
 
     bool SaveConfig => saveConfigOnStop.Value || syncConfigOnStop.Value;
-    string? Emulator => DomainCache.Load(Env) is { Emulator: { } cached } ? cached : domainConfig?.Emulator;
+
+    /// <summary>
+    /// The snapshot state file. The daemon resolves nothing: a relative snapshot directory is
+    /// taken relative to the agent's directory, as libvirt's client library does for virsh save.
+    /// </summary>
+    string? StateFile => snapshot.Value.Length > 0 ? Path.Combine(Path.GetFullPath(snapshot.Value), domainName + ".state") : null;
+    string? Emulator => DomainCache.Load(Env) is { Emulator: { } cached } c && c.Name == domainName ? cached : domainConfig?.Emulator;
 
     public override void Validate()
     {
@@ -54,9 +67,6 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
             throw OcfError.Configured("the 'force_stop' and 'snapshot' options can not be used together");
         if (stateless.Value && backingfile.Value.Length == 0)
             throw OcfError.Configured("stateless functionality can't be achieved without a backing file (parameter 'backingfile')");
-        shutdownFlags = ShutdownModes.Parse(shutdownMode.Value, out _) ?? DomainShutdownMode.Default;
-
-        uri = hypervisor.Value.Length > 0 ? hypervisor.Value : HypervisorUri.Default(Env.Get, libvirtConf);
         if (HypervisorUri.Problem(uri) is { } problem)
             throw OcfError.Configured($"hypervisor URI {OcfText.Quote(uri, 200)} cannot be used: {problem}");
 
@@ -70,6 +80,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
     {
         string path = config.Value;
         string? why = null;
+        configProblem = null;
         try
         {
             var info = new FileInfo(path);
@@ -89,6 +100,13 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         if (why is null)
         {
             domainName = domainConfig!.Name;
+            // The file was edited to name another domain while the resource ran: the stop is for
+            // the domain that was started.
+            if (Action == "stop" && DomainCache.Load(Env) is { } started && started.Name != domainName)
+            {
+                Log.LogWarning("configuration file {Config} now names domain {Domain}, but this resource started domain {Started}: stopping {Started}", path, domainName, started.Name, started.Name);
+                domainName = started.Name;
+            }
             return;
         }
 
@@ -123,8 +141,9 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         if (connection is { IsBroken: false }) return connection;
         connection?.Dispose();
         connection = null;
-        // A refused connection is retried briefly: libvirtd may be restarting.
-        var retry = slice.Within(TimeSpan.FromSeconds(3));
+        // A refused connection is retried briefly: libvirtd may be restarting. A monitor has the
+        // /proc fallback and a probe may run where libvirtd is not running at all: less for them.
+        var retry = slice.Within(TimeSpan.FromSeconds(Action is "monitor" or "status" ? 1 : 3));
         while (true)
         {
             try
@@ -219,6 +238,9 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         pause(duration < left ? duration : left);
     }
 
+    /// <summary>Where waiting loops stop polling: the last query still has time to answer and the failure to be reported.</summary>
+    Deadline PollEnd => Deadline.Reserve(TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, Deadline.Remaining.Ticks / 10)));
+
     /// <summary>Polls <paramref name="condition"/> until it holds (true) or <paramref name="until"/> passes (false).</summary>
     bool PollUntil(Deadline until, Func<bool> condition)
     {
@@ -248,7 +270,13 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         {
             DomainStatus status;
             try { status = QueryStatus(LibvirtSlice()); }
-            catch (LibvirtUnavailableException e) { return WithoutLibvirt(e); }
+            catch (LibvirtUnavailableException e)
+            {
+                // The services inside a domain that runs can still be checked.
+                var rc = WithoutLibvirt(e);
+                if (rc == OcfExitCode.Success && MonitorScriptsProblem() is { } scriptFailed) throw OcfError.Generic(scriptFailed);
+                return rc;
+            }
             if (!status.Running)
             {
                 if (status.Exists) Log.LogDebug("domain {Domain} is {State}", domainName, status.State);
@@ -295,7 +323,8 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
             Log.LogInformation("{Reason}; no emulator process of domain {Domain}: not running", e.Message, domainName);
             return OcfExitCode.NotRunning;
         }
-        throw OcfError.Generic($"libvirtd did not answer ({e.Message}) and no emulator process of domain {OcfText.Quote(domainName)} is running");
+        string why = e.Message.StartsWith("libvirtd did not answer", StringComparison.Ordinal) ? e.Message : $"libvirtd did not answer ({e.Message})";
+        throw OcfError.Generic($"{why}, and no emulator process of domain {OcfText.Quote(domainName)} is running");
     }
 
     /// <summary>qemu and lxc domains are a local process; other drivers (xen PV) are not found in /proc.</summary>
@@ -395,7 +424,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         }
         SystemdDropIns();
 
-        string? stateFile = snapshot.Value.Length > 0 ? Path.Combine(snapshot.Value, domainName + ".state") : null;
+        string? stateFile = StateFile;
         if (stateFile is not null && File.Exists(stateFile))
         {
             try { Call(Deadline, c => c.Restore(stateFile, Deadline)); }
@@ -569,7 +598,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
     {
         string? problem = null;
         DomainRef? domain = null;
-        bool up = PollUntil(Deadline, () =>
+        bool up = PollUntil(PollEnd, () =>
         {
             DomainStatus s;
             try { s = QueryStatus(Deadline); }

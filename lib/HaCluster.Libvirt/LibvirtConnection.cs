@@ -105,7 +105,9 @@ public sealed partial class LibvirtConnection : ILibvirtConnection
             }
             catch (SocketException e)
             {
-                throw new LibvirtException(LibvirtErrorCode.NoConnect, $"Failed to connect socket to '{socketPath}': {e.Message}", e);
+                // .NET reports a missing socket file as "Cannot assign requested address": say what libvirt says.
+                string why = File.Exists(socketPath) ? e.Message : "No such file or directory (is libvirtd running?)";
+                throw new LibvirtException(LibvirtErrorCode.NoConnect, $"Failed to connect socket to '{socketPath}': {why}", e);
             }
         }
     }

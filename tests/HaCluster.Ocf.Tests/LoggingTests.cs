@@ -514,7 +514,7 @@ public sealed class LoggingRealSinkTests : IDisposable
         return Encoding.UTF8.GetString(buffer, 0, n);
     }
 
-    const string StampPattern = @"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 123]\d \d\d:\d\d:\d\d";
+    const string StampPattern = @"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0123]\d \d\d:\d\d:\d\d";
 
     [Fact]
     public void AppendFile_creates_the_file_and_appends()
