@@ -332,6 +332,16 @@ cp "$TMP/xml/vdt1.xml" "$TMP/xml/vdt1-ünïcødé.xml"
 ra validate-all "config=$TMP/xml/vdt1-ünïcødé.xml"
 expect "config at a non-ASCII path: validate-all" 0
 
+# no libvirtd at all on this node (its socket is missing) and no emulator: a probe must say "not
+# running" quickly, and a stop has nothing to do
+RA_PARAMS=("config=$TMP/xml/vdt1.xml" "hypervisor=qemu+unix:///system?socket=$TMP/no-such-daemon.sock")
+ra monitor CRM_meta_interval=0 CRM_meta_timeout=20000
+expect "no libvirtd socket: probe" 7
+expect_within "no libvirtd socket: probe is quick" 3
+ra stop CRM_meta_timeout=20000
+expect "no libvirtd socket, no emulator: stop" 0
+expect_within "no libvirtd socket: stop is quick" 5
+
 # ---------------------------------------------------------------- a state no libvirt enum has
 echo "# ---- unknown domain state (scripted daemon)"
 python3 "$HERE/libvirt/fake-libvirtd.py" "$TMP/fake.sock" vdt1 42 >"$TMP/fake.log" 2>&1 </dev/null &
@@ -407,6 +417,8 @@ SOLO_PID=${LVD_PID[solo]}
 if [ -n "$QPID" ] && track_pid "$QPID" && pid_alive "$SOLO_PID"; then
   RA_LIMIT=20     # an agent that waits for the frozen daemon would otherwise cost 90 s per action
   kill -STOP "$SOLO_PID"
+  # the stop takes effect asynchronously, once every thread has seen it
+  wait_until 3 eval '[ "$(awk "{print \$3}" "/proc/$SOLO_PID/stat")" = T ]'
   assert_eq "frozen daemon: libvirtd $SOLO_PID is stopped (T)" T "$(awk '{print $3}' "/proc/$SOLO_PID/stat")"
   ra monitor CRM_meta_timeout=5000
   expect "frozen daemon: monitor (emulator process check)" 0
@@ -482,6 +494,14 @@ migrate() {
   assert_eq "after stop on $sn: still running on $dn" running "$(dstate "$du" vdl1)"
 }
 if [ "$(dstate "$A_Q" vdl1)" = running ]; then
+  # a destination that cannot be reached: migrate_to fails (Pacemaker then stops and starts instead)
+  # and the guest keeps running where it was
+  RA_PARAMS=("config=$TMP/xml/vdl1.xml" "hypervisor=$A_Q")
+  ra migrate_to "remoteuri=qemu+unix:///system?socket=$TMP/no-such-daemon.sock" CRM_meta_migrate_target=hostB \
+    CRM_meta_migrate_source=hostA CRM_meta_timeout=30000
+  expect "migrate_to an unreachable destination fails" 1 '.'
+  expect_within "migrate_to an unreachable destination: returns before its deadline" 30
+  assert_eq "migrate_to an unreachable destination: the guest still runs on A" running "$(dstate "$A_Q" vdl1)"
   migrate a "$A_Q" hostA b "$B_Q" hostB "$SER_A" "$SER_B"
   if [ "$(dstate "$B_Q" vdl1)" = running ]; then
     migrate b "$B_Q" hostB a "$A_Q" hostA "$SER_B" "$SER_A"
