@@ -21,7 +21,12 @@
 #                        PATH and LANG only, like a service, so transcripts do not depend on the shell)
 #
 # Per-agent defaults (only when the caller did not give the parameter):
-#   Dummy   -o state=<private temp dir>/Dummy.state
+#   Dummy          -o state=<private temp dir>/Dummy.state
+#   VirtualDomain  -o CRM_meta_timeout=20000; and in the agent's environment CIB_file=<private offline
+#                  CIB> (utilization matching a 1 vCPU, 128 MiB guest) and HA_RSCTMP=<private temp dir>,
+#                  so its crm_resource calls never reach a cluster running on this machine. config and
+#                  hypervisor (e.g. a test driver: test+unix:///default?socket=...) are the caller's;
+#                  tests/integration/ocf-tester.sh starts such a daemon.
 #
 # Examples:
 #   ocf-tester-runs/run-ocf-tester.sh Dummy
@@ -80,8 +85,23 @@ has_param() { # NAME: true when the caller passed -o NAME=...
   return 1
 }
 ARGS=("$@")
+EXTRA_ENV=()
 case $AGENT in
   Dummy) has_param state || ARGS+=(-o "state=$TMP/Dummy.state") ;;
+  VirtualDomain)
+    has_param CRM_meta_timeout || ARGS+=(-o CRM_meta_timeout=20000)
+    mkdir -p "$TMP/rsctmp"
+    cat >"$TMP/cib.xml" <<XML
+<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration><crm_config/><nodes/>
+    <resources><primitive id="$NAME" class="ocf" provider="hacluster" type="VirtualDomain">
+      <utilization id="$NAME-u"><nvpair id="$NAME-u-cpu" name="cpu" value="1"/>
+        <nvpair id="$NAME-u-hm" name="host_memory" value="128"/><nvpair id="$NAME-u-hv" name="hv_memory" value="128"/>
+      </utilization></primitive></resources>
+    <constraints/></configuration><status/></cib>
+XML
+    EXTRA_ENV=("CIB_file=$TMP/cib.xml" "HA_RSCTMP=$TMP/rsctmp")
+    ;;
 esac
 
 CMD=("$TESTER" -v -n "$NAME" "${ARGS[@]}" "$AGENT_PATH")
@@ -90,6 +110,7 @@ PREFIX=(timeout -k 10 "$TIMEOUT")
 if [ "${OCF_TESTER_KEEP_ENV:-0}" != 1 ]; then
   PREFIX+=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
 fi
+[ ${#EXTRA_ENV[@]} -gt 0 ] && PREFIX+=(env "${EXTRA_ENV[@]}")
 
 t0=$(date +%s.%N)
 started=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
@@ -112,6 +133,7 @@ mkdir -p "$(dirname "$OUT")"
   echo "# package: ${pkg:-none (not installed by dpkg)}"
   echo "# host:    $(uname -srm); $(dpkg-query -W -f '${Package} ${Version}' resource-agents 2>/dev/null)"
   [ -n "$NETNS" ] && echo "# netns:   $NETNS"
+  [ ${#EXTRA_ENV[@]} -gt 0 ] && echo "# env:     ${EXTRA_ENV[*]}"
   echo "# command: ${CMD[*]}"
   echo "# ocf-tester exit status: $status"
   echo "# wall time: ${wall}s"

@@ -190,6 +190,9 @@ public sealed partial class LibvirtConnection
         }
     }
 
+    /// <summary>DOMAIN_ABORT_JOB: cancels the domain's current job (a migration, a save).</summary>
+    public void AbortJob(DomainRef domain, Deadline deadline) => DomainCall(RemoteProcedure.DomainAbortJob, domain, null, deadline);
+
     /// <summary>CONNECT_LIST_ALL_DOMAINS.</summary>
     public IReadOnlyList<DomainRef> ListAllDomains(ListDomainsFlags flags, Deadline deadline)
     {

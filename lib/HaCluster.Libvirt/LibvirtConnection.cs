@@ -15,7 +15,7 @@ namespace HaCluster.Libvirt;
 /// </summary>
 /// <remarks>One call at a time (calls are serialised by a lock). Asynchronous events, keep-alive
 /// and stream messages are skipped; replies are matched by serial.</remarks>
-public sealed partial class LibvirtConnection : IDisposable
+public sealed partial class LibvirtConnection : ILibvirtConnection
 {
     readonly Socket socket;
     readonly XdrWriter writer = new(512);
@@ -38,6 +38,9 @@ public sealed partial class LibvirtConnection : IDisposable
     public string Name { get; }
     /// <summary>Whether a timeout or a transport failure ended this connection.</summary>
     public bool IsBroken => brokenReason is not null;
+
+    /// <summary>The opener agents are given by default: <see cref="Open(string, Deadline)"/>.</summary>
+    public static readonly LibvirtOpener Opener = (uri, deadline) => Open(uri, deadline);
 
     /// <summary>The socket a URI leads to (see <see cref="LibvirtUri.Parse(string)"/>).</summary>
     public static string DefaultSocketPath(string uri) => LibvirtUri.Parse(uri).SocketPath;
@@ -102,7 +105,9 @@ public sealed partial class LibvirtConnection : IDisposable
             }
             catch (SocketException e)
             {
-                throw new LibvirtException(LibvirtErrorCode.NoConnect, $"Failed to connect socket to '{socketPath}': {e.Message}", e);
+                // .NET reports a missing socket file as "Cannot assign requested address": say what libvirt says.
+                string why = File.Exists(socketPath) ? e.Message : "No such file or directory (is libvirtd running?)";
+                throw new LibvirtException(LibvirtErrorCode.NoConnect, $"Failed to connect socket to '{socketPath}': {why}", e);
             }
         }
     }

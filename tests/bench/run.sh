@@ -5,6 +5,8 @@
 # Dummy: ocf:hacluster:Dummy monitor against a NativeAOT hello world (the floor: the issue asks
 # for at most 1.5x its CPU) and against the shell ocf:heartbeat:Dummy.
 # IPaddr2: ipaddr2.sh, against the shell ocf:heartbeat:IPaddr2 in a private network namespace.
+# VirtualDomain: virtualdomain.sh, against the shell ocf:heartbeat:VirtualDomain on private libvirt
+# daemons (qemu TCG guest, test driver, live migration between two network namespaces).
 set -euo pipefail
 ARTIFACTS=$(cd "${1:?usage: run.sh ARTIFACTS_DIR}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -57,4 +59,7 @@ PY
 # IPaddr2: side by side with ocf:heartbeat:IPaddr2 in a private network namespace (needs root)
 echo
 bash "$HERE/ipaddr2.sh" "$ARTIFACTS" || status=1
+
+echo
+bash "$HERE/virtualdomain.sh" "$ARTIFACTS" || status=1
 exit $status

@@ -196,6 +196,15 @@ _tool_pkg() {
     ip) echo iproute2 ;;
     nsenter | unshare | setsid | su) echo util-linux ;;
     dpkg | dpkg-deb | dpkg-query) echo dpkg ;;
+    libvirtd | */libvirtd) echo libvirt-daemon ;;
+    virsh) echo libvirt-clients ;;
+    qemu-system-x86_64 | */qemu-system-x86_64) echo qemu-system-x86 ;;
+    */libvirt/connection-driver/libvirt_driver_qemu.so) echo libvirt-daemon-driver-qemu ;;
+    busybox | */busybox) echo busybox-static ;;
+    cpio) echo cpio ;;
+    hyperfine) echo hyperfine ;;
+    strace) echo strace ;;
+    python3) echo python3 ;;
     *) echo coreutils ;;
   esac
 }

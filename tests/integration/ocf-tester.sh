@@ -11,16 +11,26 @@
 #            captures the agent's output and so waits for its stdout/stderr to close (a background
 #            ARP sender holding them costs the shell agent ~3 s), and that no address or process is
 #            left in the namespace.
+#   VirtualDomain  against the test driver of a private libvirtd this script starts (own mount and
+#            network namespace, tests/integration/libvirt/lib-libvirt.sh, holder connection), with
+#            -o config=<domain XML> -o hypervisor=test+unix:///default?socket=... -o CRM_meta_timeout=20000;
+#            ocf-tester calls migrate_from on the stopped resource, which must return within its
+#            deadline (the shell agent loops forever there): asserts a wall time under 40 s and that
+#            no domain is left running.
 # The agents must already be installed (run.sh installs the .deb first). The test's transcripts go to
 # a temporary file so a test run leaves the tree clean; the committed ocf-tester-runs/AGENT.txt is
 # regenerated with ocf-tester-runs/run-ocf-tester.sh AGENT (for IPaddr2 with OCF_TESTER_NETNS and the
-# -o options above, in a namespace set up the same way).
+# -o options above, in a namespace set up the same way), or all at once with
+# OCF_TESTER_OUT_DIR=ocf-tester-runs tests/integration/ocf-tester.sh (VirtualDomain needs this script's daemon).
+# Knob: OCF_TESTER_AGENT_DIR (default /usr/lib/ocf/resource.d/hacluster), e.g. artifacts/agents.
 # Prints "ocf-tester: N passed, N failed"; exit 1 on failures.
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 # shellcheck source=tests/integration/lib.sh
 . "$HERE/lib.sh"
+# shellcheck source=tests/integration/libvirt/lib-libvirt.sh
+. "$HERE/libvirt/lib-libvirt.sh"
 t_init ocf-tester
 require_root || exit 2
 require_tools /usr/sbin/ocf-tester timeout xmllint su ip || exit 2
@@ -134,4 +144,34 @@ else
   }
 fi
 ns_down
+
+# ---------------------------------------------------------------- VirtualDomain, test driver of a private libvirtd
+vd_tester() {
+  local uri xml left
+  if ! require_tools /usr/sbin/libvirtd virsh unshare; then
+    fail "VirtualDomain: libvirt-daemon and libvirt-clients installed (see above)"
+    return 1
+  fi
+  LVD_ROOT=$TMP/lv
+  if ! lvd_config vd 5a1d0000-0000-4000-8000-0000000000e1 || ! lvd_start vd 2>"$TMP/lvd.err"; then
+    fail "VirtualDomain: private libvirtd answers" "$(cat "$TMP/lvd.err" 2>/dev/null)"
+    return 1
+  fi
+  t_cleanup_push 'lvd_stop vd'
+  check "VirtualDomain: test driver holder connection keeps state" lvd_holder vd || return 1
+  uri=$(lvd_test_uri vd)
+  TESTER_NETNS=""          # the daemon socket is a file: no network namespace needed
+  xml=$TMP/hc-ot-vm.xml
+  lvd_domain_xml hc-ot-vm >"$xml"
+  run_tester VirtualDomain -o "config=$xml" -o "hypervisor=$uri" -o CRM_meta_timeout=20000 || return 1
+  if [ "$TESTER_RC" = 0 ] && awk -v w="$TESTER_WALL" 'BEGIN { exit !(w < 40.0) }'; then
+    pass "VirtualDomain: ocf-tester passed in $TESTER_WALL s (< 40 s: migrate_from on the stopped resource is bounded)"
+  else
+    fail "VirtualDomain: ocf-tester passes in under 40 s (migrate_from on the stopped resource is bounded)" "took $TESTER_WALL s, exit $TESTER_RC"
+  fi
+  left=$(timeout 10 virsh -q -c "$uri" list --name 2>&1 | grep -v '^$')
+  assert_eq "VirtualDomain: no domain left running on the test driver" "" "$left"
+  lvd_stop vd
+}
+vd_tester
 finish

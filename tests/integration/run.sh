@@ -9,10 +9,13 @@
 #   (dpkg -i DEB)                  purged again at the end when it was not installed before
 #   ocf-tester.sh                  ocf-tester on the installed agents (ocf-tester-runs/<Agent>.txt)
 #   ipaddr2.sh                     the installed IPaddr2 against the kernel, in private network namespaces
+#   virtualdomain.sh               the installed VirtualDomain against private libvirt daemons (test driver,
+#                                  qemu TCG guests, live migration between two network namespaces)
 #   pacemaker-e2e.sh DEB           single-node Corosync + Pacemaker in private namespaces
 # and ends with exactly one line "integration: N passed, N failed"; exit 1 when anything failed,
 # 2 when a prerequisite is missing. Needs root. Installs nothing but DEB (the caller installs
-# pacemaker corosync pcs resource-agents libxml2-utils). Takes ~30 s.
+# pacemaker corosync pcs resource-agents libxml2-utils libvirt-daemon libvirt-daemon-driver-qemu
+# libvirt-clients qemu-system-x86 busybox-static cpio). Takes ~2-3 min (virtualdomain ~1.5 of them).
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/integration/lib.sh
@@ -78,6 +81,7 @@ echo
 
 part ocf-tester "$HERE/ocf-tester.sh"
 part ipaddr2 "$HERE/ipaddr2.sh"
+part virtualdomain "$HERE/virtualdomain.sh"
 part pcs-params "$HERE/pcs-params.sh"
 part pacemaker-e2e "$HERE/pacemaker-e2e.sh" "$DEB"
 

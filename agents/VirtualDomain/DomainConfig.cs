@@ -1,0 +1,98 @@
+using System.Xml;
+using HaCluster.Ocf;
+
+namespace HaCluster.Agents.VirtualDomain;
+
+/// <summary>
+/// What the agent needs from a libvirt domain XML: the domain's name, its emulator, and the
+/// storage pools and networks it uses. A real XML parse (no DTDs, no external entities), not the
+/// shell agent's line regex, so a name on the same line as other elements or a commented-out
+/// &lt;name&gt; is read correctly.
+/// </summary>
+public sealed record DomainConfig(string Name, string? Emulator, IReadOnlyList<string> Pools, IReadOnlyList<string> Networks)
+{
+    /// <summary>libvirt's strings are at most 1 MiB on the wire; a domain XML larger than a few MiB is not one.</summary>
+    public const int MaxBytes = 4 << 20;
+
+    /// <summary>Parses <paramref name="xml"/>; returns null and why when it is not a usable domain XML.</summary>
+    public static DomainConfig? Parse(string xml, out string? error)
+    {
+        error = null;
+        string? name = null, emulator = null;
+        var pools = new List<string>();
+        var networks = new List<string>();
+        var settings = new XmlReaderSettings
+        {
+            DtdProcessing = DtdProcessing.Prohibit,
+            XmlResolver = null,
+            IgnoreComments = true,
+            IgnoreProcessingInstructions = true,
+            IgnoreWhitespace = true,
+            MaxCharactersInDocument = MaxBytes,
+        };
+        try
+        {
+            using var reader = XmlReader.Create(new StringReader(xml), settings);
+            if (reader.MoveToContent() != XmlNodeType.Element || reader.LocalName != "domain")
+            {
+                error = "its root element is not <domain>";
+                return null;
+            }
+            int domainDepth = reader.Depth;
+            reader.Read();
+            while (!reader.EOF)
+            {
+                // ReadElementContentAsString leaves the reader on the next node already.
+                if (reader.NodeType == XmlNodeType.Element)
+                {
+                    if (reader.Depth == domainDepth + 1 && reader.LocalName == "name" && name is null)
+                    {
+                        name = reader.ReadElementContentAsString().Trim();
+                        continue;
+                    }
+                    if (reader.Depth == domainDepth + 2 && reader.LocalName == "emulator" && emulator is null)
+                    {
+                        emulator = reader.ReadElementContentAsString().Trim();
+                        continue;
+                    }
+                    if (reader.LocalName == "source")
+                    {
+                        if (reader.GetAttribute("pool") is { Length: > 0 } pool && !pools.Contains(pool)) pools.Add(pool);
+                        if (reader.GetAttribute("network") is { Length: > 0 } net && !networks.Contains(net)) networks.Add(net);
+                    }
+                }
+                reader.Read();
+            }
+        }
+        catch (XmlException e)
+        {
+            error = $"it is not well-formed XML ({e.Message})";
+            return null;
+        }
+        if (string.IsNullOrEmpty(name))
+        {
+            error = "it has no /domain/name";
+            return null;
+        }
+        if (NameProblem(name) is { } problem)
+        {
+            error = $"its domain name {OcfText.Quote(name)} {problem}";
+            return null;
+        }
+        return new DomainConfig(name, string.IsNullOrEmpty(emulator) ? null : emulator, pools, networks);
+    }
+
+    /// <summary>
+    /// Names become file names (snapshot state files, the cache) and are matched in qemu's
+    /// command line: refuse what libvirt refuses too ('/') and what cannot be a file name.
+    /// </summary>
+    public static string? NameProblem(string name)
+    {
+        if (name is "." or "..") return "is not usable as a file name";
+        if (name.Contains('/')) return "contains '/'";
+        foreach (char c in name)
+            if (char.IsControl(c)) return "contains a control character";
+        if (name.Length > 1024) return "is longer than 1024 characters";
+        return null;
+    }
+}

@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# VirtualDomain benchmark: ocf:hacluster:VirtualDomain (ARTIFACTS_DIR/agents/VirtualDomain, or VD_AGENT)
+# side by side with the shell ocf:heartbeat:VirtualDomain against the same private libvirtd and the same
+# domain, reported as ratios (CPU time is stable on a loaded machine, wall time is not).
+# Usage: tests/bench/virtualdomain.sh ARTIFACTS_DIR   (root; ~2 min)
+#
+# Daemons (tests/integration/libvirt/lib-libvirt.sh, lab-libvirt.md): "bench" in its own mount and
+# anonymous network namespace with a qemu TCG no-OS guest (128 MiB, 1 vCPU) and the test driver (holder
+# connection); "a" and "b" in network namespaces hc-vdb-a-PID / hc-vdb-b-PID joined by a veth
+# (198.51.100.1/2, nothing in the root namespace) for migration. Both agents get the environment of
+# pacemaker-execd (OCF_ROOT, OCF_RESOURCE_INSTANCE, HA_RSCTMP, HA_LOGFACILITY, HA_LOGFILE,
+# CRM_meta_interval=10000, CRM_meta_timeout=20000) plus CIB_file= a private offline CIB holding the
+# matching utilization values (the steady state of a real cluster), so the shell agent's crm_resource
+# calls read a file and never reach a cluster on this machine. Exported, not wrapped in env, so no
+# wrapper process is measured.
+#   1. monitor of the running qemu guest, with the shell agent's defaults (autoset_utilization_*=true)
+#      and with utilization off; the floor (hacluster Dummy monitor, one stat()): ROUNDS hyperfine -N
+#      runs of RUNS each, command order reversed every other round; CPU = mean user+sys over the
+#      rounds, wall = median of the rounds' medians
+#   2. child processes per monitor: successful execve calls under strace -f of the second of two
+#      monitors run by the same parent process (the steady state under pacemaker-execd)
+#   3. start and stop on the test driver (instant shutdown), the opposite action as --prepare
+#   4. stop of the no-OS qemu guest (ignores ACPI) with CRM_meta_timeout=10000: one run each
+#   5. live migration of the no-OS guest A -> B -> A, migrate_to on the source + migrate_from on the
+#      destination, MIG_ROUNDS round trips per agent, alternating
+# Ends with "VirtualDomain monitor: ours N ms median, N children, shell/ours CPU N.Nx (acceptance: <= 5 ms,
+# 0, >= 20x) -> PASS|FAIL"; exit 1 on FAIL. Knobs: VD_ROUNDS (3) x VD_RUNS (40), VD_SS_RUNS (10),
+# VD_MIG_ROUNDS (2), VD_AGENT (our agent), VD_SHELL_AGENT.
+set -uo pipefail
+ARTIFACTS=$(cd "${1:?usage: virtualdomain.sh ARTIFACTS_DIR}" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+INTEG=$(cd "$HERE/../integration" && pwd)
+ROUNDS=${VD_ROUNDS:-3}
+RUNS=${VD_RUNS:-40}
+SS_RUNS=${VD_SS_RUNS:-10}
+MIG_ROUNDS=${VD_MIG_ROUNDS:-2}
+OURS=${VD_AGENT:-$ARTIFACTS/agents/VirtualDomain}
+HB=${VD_SHELL_AGENT:-/usr/lib/ocf/resource.d/heartbeat/VirtualDomain}
+DUMMY=$ARTIFACTS/agents/Dummy
+NS_A=hc-vdb-a-$$
+NS_B=hc-vdb-b-$$
+RSC=bench-vm
+# shellcheck source=tests/integration/lib.sh
+. "$INTEG/lib.sh"
+# shellcheck source=tests/integration/libvirt/lib-libvirt.sh
+. "$INTEG/libvirt/lib-libvirt.sh"
+T_NAME="virtualdomain bench"
+
+die() { echo "virtualdomain bench: $*" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || die "must run as root (private daemons, network namespaces)"
+for t in hyperfine strace python3 ip unshare virsh /usr/sbin/libvirtd /usr/bin/qemu-system-x86_64 crm_resource; do
+  case $t in /*) [ -x "$t" ] ;; *) command -v "$t" >/dev/null ;; esac || die "$t not found (Debian package $(_tool_pkg "$t"))"
+done
+[ -x "$OURS" ] || die "$OURS not built"
+[ -x "$DUMMY" ] || die "$DUMMY not built"
+[ -x "$HB" ] || die "$HB not installed (Debian package resource-agents)"
+
+WORK=$(mktemp -d /tmp/hacluster-bench-vd.XXXXXX)
+LVD_ROOT=$WORK/lv
+mkdir -p "$WORK/rsc" "$WORK/xml" "$LVD_ROOT"
+cleanup() {
+  lvd_stop bench; lvd_stop a; lvd_stop b
+  local ns ino left
+  for ns in "$NS_A" "$NS_B"; do
+    ino=$(netns_inode "$ns")
+    [ -n "$ino" ] || continue
+    left=$(netns_pids "$ino")
+    # shellcheck disable=SC2086  # a list of pids, all in our private namespace
+    [ -n "$left" ] && kill -KILL $left 2>/dev/null
+    ip netns del "$ns" 2>/dev/null
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------- daemons, namespaces, domains
+if ! { ip netns add "$NS_A" && ip netns add "$NS_B" &&
+  ip -n "$NS_A" link set lo up && ip -n "$NS_B" link set lo up &&
+  ip -n "$NS_A" link add vda0 type veth peer name vdb0 netns "$NS_B" &&
+  ip -n "$NS_A" addr add 198.51.100.1/24 dev vda0 && ip -n "$NS_B" addr add 198.51.100.2/24 dev vdb0 &&
+  ip -n "$NS_A" link set vda0 up && ip -n "$NS_B" link set vdb0 up; }; then
+  die "namespaces $NS_A / $NS_B"
+fi
+lvd_config bench 5a1d0000-0000-4000-8000-0000000000f1 || die "config"
+lvd_config a 5a1d0000-0000-4000-8000-0000000000fa 198.51.100.1 || die "config"
+lvd_config b 5a1d0000-0000-4000-8000-0000000000fb 198.51.100.2 || die "config"
+lvd_start bench || die "libvirtd bench did not come up"
+lvd_start a "$NS_A" || die "libvirtd a did not come up"
+lvd_start b "$NS_B" || die "libvirtd b did not come up"
+lvd_holder bench || die "test driver holder connection"
+Q=$(lvd_qemu_uri bench)
+T=$(lvd_test_uri bench)
+A_Q=$(lvd_qemu_uri a)
+B_Q=$(lvd_qemu_uri b)
+lvd_domain_xml vdb1 >"$WORK/xml/vdb1.xml"
+lvd_offline_cib "$RSC" >"$WORK/cib.xml"
+
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C OCF_ROOT=/usr/lib/ocf
+export OCF_RESOURCE_INSTANCE=$RSC HA_RSCTMP=$WORK/rsc CIB_file=$WORK/cib.xml
+export HA_LOGFACILITY=daemon HA_LOGFILE=$WORK/pacemaker.log
+export OCF_RESKEY_CRM_meta_interval=10000 OCF_RESKEY_CRM_meta_timeout=20000
+export OCF_RESKEY_config=$WORK/xml/vdb1.xml OCF_RESKEY_hypervisor=$Q
+export OCF_RESKEY_state=$WORK/rsc/dummy.state   # the floor's state file
+LEAN=(OCF_RESKEY_autoset_utilization_cpu=false OCF_RESKEY_autoset_utilization_host_memory=false
+  OCF_RESKEY_autoset_utilization_hv_memory=false)
+
+# rc CMD...: exit code without stopping; output in $WORK/last.out
+rc() { local r=0; "$@" >"$WORK/last.out" 2>&1 || r=$?; echo "$r"; }
+expect() { # DESC WANT GOT
+  if [ "$2" != "$3" ]; then echo "virtualdomain bench: $1: exit $3, expected $2" >&2; cat "$WORK/last.out" >&2; exit 1; fi
+}
+ms_of() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f", (b-a)*1000}'; }
+
+# both agents agree on the state of the same domain
+expect "ours probe before start" 7 "$(rc env OCF_RESKEY_CRM_meta_interval=0 "$OURS" monitor)"
+expect "ours start (qemu no-OS guest)" 0 "$(rc "$OURS" start)"
+expect "heartbeat monitor of ours' domain" 0 "$(rc "$HB" monitor)"
+expect "ours monitor" 0 "$(rc "$OURS" monitor)"
+expect "ours monitor, utilization off" 0 "$(rc env "${LEAN[@]}" "$OURS" monitor)"
+expect "Dummy start (the floor)" 0 "$(rc "$DUMMY" start)"
+
+# ---------------------------------------------------------------- 1. monitor
+hf() { # NAME HYPERFINE-ARGS...
+  local name=$1; shift
+  hyperfine -N --export-json "$WORK/$name.json" "$@" >/dev/null 2>"$WORK/hyperfine.err" ||
+    { cat "$WORK/hyperfine.err" >&2; exit 1; }
+}
+rounds() { # NAME NAME1 CMD1 NAME2 CMD2 ...: ROUNDS runs, the order reversed every other round
+  local name=$1 r i args; shift
+  local pairs=("$@")
+  for ((r = 1; r <= ROUNDS; r++)); do
+    args=()
+    if ((r % 2)); then for ((i = 0; i < ${#pairs[@]}; i += 2)); do args+=(-n "${pairs[i]}" "${pairs[i + 1]}"); done
+    else for ((i = ${#pairs[@]} - 2; i >= 0; i -= 2)); do args+=(-n "${pairs[i]}" "${pairs[i + 1]}"); done; fi
+    hf "$name-$r" --warmup 5 --runs "$RUNS" "${args[@]}"
+  done
+}
+echo "== VirtualDomain monitor (qemu no-OS guest, $Q), $ROUNDS rounds of $RUNS runs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+rounds monitor "ours monitor" "$OURS monitor" "heartbeat monitor" "$HB monitor" "floor" "$DUMMY monitor"
+echo "== the same with autoset_utilization_*=false"
+(export "${LEAN[@]}"; rounds monitor-lean "ours monitor (utilization off)" "$OURS monitor" "heartbeat monitor (utilization off)" "$HB monitor")
+[ -s "$WORK/monitor-lean-1.json" ] || exit 1
+echo "== meta-data"
+hf metadata --warmup 3 --runs "$RUNS" -n "ours meta-data" "$OURS meta-data" -n "heartbeat meta-data" "$HB meta-data"
+
+# ---------------------------------------------------------------- 2. child processes
+# children AGENT ACTION [ENV=VALUE...]: child processes of the second of two runs from the same parent
+# process, as under pacemaker-execd (our agent's utilization cache is bound to its caller: the first
+# run from a new caller writes the values once). Successful execve calls under strace -f that come
+# after the second run's own execve; the runs are sequential, so all of them are that run's. The
+# programs are left in $WORK/children.progs.
+children() {
+  local agent=$1 action=$2; shift 2
+  strace -f -qq -e trace=execve -o "$WORK/strace.out" env "$@" python3 -c '
+import subprocess, sys
+for _ in range(2): subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+' "$agent" "$action" >/dev/null 2>&1 || true
+  python3 - "$WORK/strace.out" "$agent" >"$WORK/children.progs" <<'PY'
+import re, sys, os
+# resumed lines carry no path: the path is on the matching "<unfinished ...>" line
+pending = {}
+progs = []
+for line in open(sys.argv[1]):
+    m = re.match(r'(\d+)\s+execve\("([^"]+)".*<unfinished \.\.\.>$', line)
+    if m: pending[m.group(1)] = m.group(2); continue
+    m = re.match(r'(\d+)\s+<\.\.\. execve resumed>.* = 0$', line)
+    if m: progs.append(pending.pop(m.group(1), "?")); continue
+    m = re.match(r'(\d+)\s+execve\("([^"]+)".* = 0$', line)
+    if m: progs.append(m.group(2))
+runs = [i for i, p in enumerate(progs) if p == sys.argv[2]]
+after = progs[runs[1] + 1:] if len(runs) >= 2 else ["(agent ran fewer than two times)"] * 999
+print(len(after))
+print(", ".join(sorted(os.path.basename(p) for p in after)))
+PY
+  head -1 "$WORK/children.progs"
+}
+declare -A KIDS
+KIDS[ours_monitor]=$(children "$OURS" monitor)
+KIDS[hb_monitor]=$(children "$HB" monitor)
+hb_progs=$(sed -n 2p "$WORK/children.progs" | tr ',' '\n' | sed 's/^ //' | sort | uniq -c | sort -rn | awk '{printf "%s x%s, ", $2, $1}' | sed 's/, $//')
+KIDS[ours_monitor_lean]=$(children "$OURS" monitor "${LEAN[@]}")
+KIDS[hb_monitor_lean]=$(children "$HB" monitor "${LEAN[@]}")
+
+# ---------------------------------------------------------------- 3. start / stop on the test driver
+echo "== start / stop on the test driver ($T), $SS_RUNS runs each, the opposite action as --prepare"
+(
+  export OCF_RESKEY_hypervisor=$T
+  expect "ours start (test driver)" 0 "$(rc "$OURS" start)"
+  expect "heartbeat monitor (test driver)" 0 "$(rc "$HB" monitor)"
+  expect "heartbeat stop (test driver)" 0 "$(rc "$HB" stop)"
+  hf startstop --warmup 1 --runs "$SS_RUNS" \
+    --prepare "$OURS stop" -n "ours start" "$OURS start" \
+    --prepare "$HB stop" -n "heartbeat start" "$HB start" \
+    --prepare "$OURS start" -n "ours stop" "$OURS stop" \
+    --prepare "$HB start" -n "heartbeat stop" "$HB stop"
+  expect "ours stop after the runs" 0 "$(rc "$OURS" stop)"
+  # one action each from a fresh caller (start/stop alternate, so two runs of one action are not possible)
+  one() { strace -f -qq -e trace=execve -o "$WORK/strace1.out" "$@" >/dev/null 2>&1 || true
+    echo $(( $(grep -cE 'execve\(.*\) = 0$|<\.\.\. execve resumed>.* = 0$' "$WORK/strace1.out") - 1 )); }
+  KS=$(one "$OURS" start); KT=$(one "$OURS" stop); HS=$(one "$HB" start); HT=$(one "$HB" stop)
+  echo "$KS $KT $HS $HT" >"$WORK/ss-kids"
+) || exit 1
+read -r ks kt hs ht <"$WORK/ss-kids"
+KIDS[ours_start]=$ks KIDS[ours_stop]=$kt KIDS[hb_start]=$hs KIDS[hb_stop]=$ht
+
+# ---------------------------------------------------------------- 4. stop of a guest that ignores ACPI
+echo "== stop of the no-OS qemu guest (ignores ACPI), CRM_meta_timeout=10000, one run each"
+t0=$(date +%s.%N); r=$(rc env OCF_RESKEY_CRM_meta_timeout=10000 "$OURS" stop); t1=$(date +%s.%N)
+expect "ours stop (no-OS)" 0 "$r"; ESC_OURS=$(ms_of "$t0" "$t1")
+expect "heartbeat start (no-OS)" 0 "$(rc "$HB" start)"
+sleep 1
+t0=$(date +%s.%N); r=$(rc env OCF_RESKEY_CRM_meta_timeout=10000 "$HB" stop); t1=$(date +%s.%N)
+expect "heartbeat stop (no-OS)" 0 "$r"; ESC_HB=$(ms_of "$t0" "$t1")
+
+# ---------------------------------------------------------------- 5. live migration
+echo "== live migration of the no-OS guest between $NS_A and $NS_B, $MIG_ROUNDS round trips per agent"
+: >"$WORK/migrations"
+# mig AGENT LABEL SRC_URI SRC_HOST DST_URI DST_HOST: migrate_to + migrate_from, times appended
+mig() {
+  local agent=$1 label=$2 su=$3 sh=$4 du=$5 dh=$6 t0 t1 t2 r dt
+  t0=$(date +%s.%N)
+  r=$(rc env OCF_RESKEY_hypervisor="$su" OCF_RESKEY_remoteuri="$du" OCF_RESKEY_CRM_meta_migrate_target="$dh" \
+    OCF_RESKEY_CRM_meta_migrate_source="$sh" OCF_RESKEY_CRM_meta_timeout=120000 "$agent" migrate_to)
+  t1=$(date +%s.%N)
+  expect "$label migrate_to $sh -> $dh" 0 "$r"
+  r=$(rc env OCF_RESKEY_hypervisor="$du" OCF_RESKEY_CRM_meta_migrate_target="$dh" \
+    OCF_RESKEY_CRM_meta_migrate_source="$sh" OCF_RESKEY_CRM_meta_timeout=60000 "$agent" migrate_from)
+  t2=$(date +%s.%N)
+  expect "$label migrate_from on $dh" 0 "$r"
+  expect "$label stop on the source $sh" 0 "$(rc env OCF_RESKEY_hypervisor="$su" "$agent" stop)"
+  dt=$(virsh -c "$du" domjobinfo --completed vdb1 2>/dev/null | awk -F: '/Total downtime:/{gsub(/[^0-9]/,"",$2); print $2}')
+  echo "$label $(ms_of "$t0" "$t1") $(ms_of "$t1" "$t2") ${dt:-0}" >>"$WORK/migrations"
+}
+expect "ours start on A" 0 "$(rc env OCF_RESKEY_hypervisor="$A_Q" "$OURS" start)"
+for ((m = 1; m <= MIG_ROUNDS; m++)); do
+  mig "$OURS" ours "$A_Q" hostA "$B_Q" hostB
+  mig "$OURS" ours "$B_Q" hostB "$A_Q" hostA
+  mig "$HB" heartbeat "$A_Q" hostA "$B_Q" hostB
+  mig "$HB" heartbeat "$B_Q" hostB "$A_Q" hostA
+done
+virsh -q -c "$A_Q" destroy vdb1 >/dev/null 2>&1
+
+# ---------------------------------------------------------------- report
+kids_args=()
+for k in "${!KIDS[@]}"; do kids_args+=("$k=${KIDS[$k]}"); done
+python3 - "$WORK" "$ROUNDS" "$ESC_OURS" "$ESC_HB" "$hb_progs" "${kids_args[@]}" <<'PY'
+import json, statistics, sys
+work, rounds, esc_ours, esc_hb, hb_progs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+kids = {k: int(v) for k, v in (a.split("=", 1) for a in sys.argv[6:])}
+per = {}
+for fn in [f"{work}/{g}-{r}.json" for g in ("monitor", "monitor-lean") for r in range(1, rounds + 1)] + [f"{work}/metadata.json", f"{work}/startstop.json"]:
+    for r in json.load(open(fn))["results"]:
+        per.setdefault(r["command"], []).append(((r["user"] + r["system"]) * 1000, r["median"] * 1000))
+cpu = lambda n: statistics.mean(c for c, _ in per[n])
+wall = lambda n: statistics.median(w for _, w in per[n])
+rows = [("ours monitor", "ours monitor", kids["ours_monitor"]),
+        ("heartbeat monitor", "heartbeat monitor", kids["hb_monitor"]),
+        ("ours monitor (utilization off)", "ours monitor (utilization off)", kids["ours_monitor_lean"]),
+        ("heartbeat monitor (utilization off)", "heartbeat monitor (utilization off)", kids["hb_monitor_lean"]),
+        ("ours meta-data", "ours meta-data", None), ("heartbeat meta-data", "heartbeat meta-data", None),
+        ("ours start (test driver)", "ours start", kids["ours_start"]),
+        ("heartbeat start (test driver)", "heartbeat start", kids["hb_start"]),
+        ("ours stop (test driver)", "ours stop", kids["ours_stop"]),
+        ("heartbeat stop (test driver)", "heartbeat stop", kids["hb_stop"]),
+        ("(floor: hacluster Dummy monitor)", "floor", 0)]
+print(f"\n{'command':38} {'median ms':>10} {'CPU ms':>8} {'children':>9}")
+for label, n, k in rows:
+    print(f"{label:38} {wall(n):10.2f} {cpu(n):8.2f} {'-' if k is None else k:>9}")
+print(f"heartbeat monitor's children: {hb_progs}")
+print(f"\n{'heartbeat / ours':38} {'median':>8} {'CPU':>8}")
+for a, b in [("heartbeat monitor", "ours monitor"), ("heartbeat monitor (utilization off)", "ours monitor (utilization off)"),
+             ("heartbeat meta-data", "ours meta-data"), ("heartbeat start", "ours start"), ("heartbeat stop", "ours stop")]:
+    print(f"{b.replace('ours ', ''):38} {wall(a) / wall(b):7.1f}x {cpu(a) / cpu(b):7.1f}x")
+print(f"\nstop of the no-OS guest (ignores ACPI), CRM_meta_timeout=10000: ours {esc_ours} ms, heartbeat {esc_hb} ms ({esc_hb / max(esc_ours, 1):.1f}x)")
+mig = {}
+for line in open(f"{work}/migrations"):
+    label, to_ms, from_ms, down = line.split()
+    mig.setdefault(label, []).append((int(to_ms), int(from_ms), int(down)))
+for label in ("ours", "heartbeat"):
+    m = mig.get(label, [])
+    if m:
+        print(f"migration ({label}, {len(m)} migrations): migrate_to median {statistics.median(x[0] for x in m):.0f} ms, "
+              f"migrate_from median {statistics.median(x[1] for x in m):.0f} ms, qemu downtime median {statistics.median(x[2] for x in m):.0f} ms")
+if mig.get("ours") and mig.get("heartbeat"):
+    o = statistics.median(x[0] + x[1] for x in mig["ours"]); h = statistics.median(x[0] + x[1] for x in mig["heartbeat"])
+    print(f"migration migrate_to + migrate_from: heartbeat / ours = {h / o:.1f}x")
+ratio = cpu("heartbeat monitor") / cpu("ours monitor")
+w = wall("ours monitor")
+k = kids["ours_monitor"]
+print("\nmonitor CPU ratio heartbeat/ours per round: " + ", ".join(f"{h / o:.1f}x" for (h, _), (o, _) in zip(per["heartbeat monitor"], per["ours monitor"])))
+print(f"ours monitor = floor + {w - wall('floor'):.2f} ms wall, + {cpu('ours monitor') - cpu('floor'):.2f} ms CPU "
+      f"(floor: a NativeAOT agent whose monitor is one stat(); load {open('/proc/loadavg').read().split()[0]})")
+ok = w <= 5.0 and k == 0 and ratio >= 20
+print(f"VirtualDomain monitor: ours {w:.2f} ms median, {k} children, shell/ours CPU {ratio:.1f}x "
+      f"(acceptance: <= 5 ms, 0, >= 20x) -> {'PASS' if ok else 'FAIL'}")
+sys.exit(0 if ok else 1)
+PY

@@ -1,0 +1,546 @@
+#!/bin/bash
+# shellcheck disable=SC2016  # cleanup commands are eval'd later: single quotes on purpose
+# usage: tests/integration/virtualdomain.sh
+#
+# ocf:hacluster:VirtualDomain against real libvirt daemons this script starts (lab-libvirt.md):
+#   solo   libvirtd in its own mount + anonymous network namespace: the test driver
+#          (test+unix:///default?socket=..., a holder connection keeps its state) for the lifecycle,
+#          the probe rule, hostile values; a qemu TCG no-OS guest (ignores ACPI) for the escalation
+#          of stop to destroy; the same with the daemon frozen (SIGSTOP) for the emulator-process
+#          fallback of monitor and stop
+#   fake   a scripted daemon (libvirt/fake-libvirtd.py) reporting a state no libvirt enum has
+#   a, b   two libvirtd "hosts" in network namespaces hc-vd-a-PID / hc-vd-b-PID joined by a veth
+#          (198.51.100.1/24, 198.51.100.2/24; nothing in the root namespace): a TCG Linux guest
+#          (kernel + busybox initramfs, libvirt/guest-image.sh, cached in
+#          /var/cache/hacluster-tests) live-migrated A -> B -> A through migrate_to / migrate_from,
+#          then stopped gracefully (ACPI power button, not destroyed)
+# The agent runs as Pacemaker would: env -i OCF_ROOT=... OCF_RESKEY_...=... AGENT ACTION, from the
+# root namespace (the daemons' sockets are plain files under the temp dir), with CIB_file= a
+# private offline CIB so no crm_* call reaches a cluster on this machine.
+# Knob: VD_AGENT (default: the installed /usr/lib/ocf/resource.d/hacluster/VirtualDomain), e.g. the
+# shell agent /usr/lib/ocf/resource.d/heartbeat/VirtualDomain for comparison (it fails the cases
+# that need bounded waits: migrate_from and the frozen daemon). Every daemon, guest, namespace and
+# temp dir is removed again, by recorded PID, also on Ctrl-C and failure. Takes ~1-2 min.
+# Prints "virtualdomain: N passed, N failed"; exit 1 on failures, 2 on missing prerequisites.
+set -u
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/integration/lib.sh
+. "$HERE/lib.sh"
+# shellcheck source=tests/integration/libvirt/lib-libvirt.sh
+. "$HERE/libvirt/lib-libvirt.sh"
+t_init virtualdomain
+require_root || { echo "virtualdomain: 0 passed, 1 failed"; exit 2; }
+if ! require_tools /usr/sbin/libvirtd virsh /usr/bin/qemu-system-x86_64 \
+  /usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so /bin/busybox cpio \
+  ip unshare nsenter timeout python3 xmllint awk sed grep; then
+  fail "prerequisites: libvirt daemon + qemu driver, virsh, qemu-system-x86, busybox-static, cpio (see above)"
+  finish; exit 2
+fi
+
+AGENT=${VD_AGENT:-/usr/lib/ocf/resource.d/hacluster/VirtualDomain}
+GUEST_CACHE=${VD_GUEST_CACHE:-/var/cache/hacluster-tests/guest-v1}
+NS_A=hc-vd-a-$$
+NS_B=hc-vd-b-$$
+RSC=hc-vd
+PWNED=/tmp/hc-vd-pwned-$$
+FAKE_PID=""
+
+t_traps
+TMP=$(mktemp -d /tmp/hc-virtualdomain.XXXXXX)
+t_cleanup_push 'rm -rf "$TMP"; rm -f "$PWNED" /hc-vd-pwned-name'
+LVD_ROOT=$TMP/lv
+mkdir -p "$TMP/rsc" "$TMP/xml" "$LVD_ROOT"
+lvd_offline_cib "$RSC" >"$TMP/cib.xml"
+
+if [ ! -x "$AGENT" ]; then
+  fail "agent installed at $AGENT" "$(ls -la "$(dirname "$AGENT")" 2>&1)"
+  finish; exit 1
+fi
+note "agent: $AGENT"
+
+# ---------------------------------------------------------------- helpers
+# ra ACTION [KEY=VALUE...]: the agent with a clean environment, as pacemaker-execd runs it;
+# KEY=VALUE become OCF_RESKEY_KEY=VALUE after the fixture's RA_PARAMS (later ones win).
+# monitor gets CRM_meta_interval=10000 unless given (a probe passes CRM_meta_interval=0).
+# Sets RC, OUT (stdout + stderr), REASON (last ocf-exit-reason:), CMD (evidence), EL (seconds).
+RA_PARAMS=()
+RA_LIMIT=90     # a hung agent is killed after this many seconds (and then fails its case)
+ra() {
+  local action=$1 kv t0; shift
+  local envv=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
+    OCF_ROOT=/usr/lib/ocf "OCF_RESOURCE_INSTANCE=$RSC" "HA_RSCTMP=$TMP/rsc" "CIB_file=$TMP/cib.xml"
+    HA_LOGFACILITY=daemon "HA_LOGFILE=$TMP/agent.log" OCF_RESKEY_CRM_meta_timeout=20000)
+  [ "$action" = monitor ] && envv+=(OCF_RESKEY_CRM_meta_interval=10000)
+  for kv in "${RA_PARAMS[@]}" "$@"; do envv+=("OCF_RESKEY_$kv"); done
+  CMD="env -i ${envv[*]} $AGENT $action"
+  t0=$(date +%s.%N)
+  OUT=$(cd "$TMP" && timeout -k 5 "$RA_LIMIT" env -i "${envv[@]}" "$AGENT" "$action" 2>&1 </dev/null)
+  RC=$?
+  EL=$(since "$t0")
+  REASON=$(printf '%s\n' "$OUT" | sed -n 's/^ocf-exit-reason://p' | tail -1)
+}
+# expect DESC RC [REASON_ERE]: the last ra exited RC (and its exit reason matches REASON_ERE)
+expect() {
+  local d=$1 want=$2 re=${3:-}
+  assert_eq "$d: exit $want (${EL} s)" "$want" "$RC" "command: $CMD" "output:" "$OUT"
+  [ -n "$re" ] || return 0
+  if printf '%s\n' "$REASON" | grep -Eq -- "$re"; then pass "$d: ocf-exit-reason /$re/ ($REASON)"
+  else fail "$d: ocf-exit-reason matches /$re/" "command: $CMD" "reason: ${REASON:-(none)}" "output:" "$OUT"; fi
+}
+# expect_within DESC SECONDS: the last ra returned in under SECONDS
+expect_within() {
+  if awk -v e="$EL" -v l="$2" 'BEGIN { exit !(e < l) }'; then pass "$1: returned in $EL s (< $2 s)"
+  else fail "$1: returns in under $2 s" "took $EL s, exit $RC" "command: $CMD" "output:" "$OUT"; fi
+}
+# dstate URI DOMAIN: "running", "shut off", "paused"... or "absent" when libvirt has no such domain
+dstate() {
+  local out
+  out=$(timeout 10 virsh -q -c "$1" domstate "$2" 2>&1) || { echo absent; return 0; }
+  echo "$out" | head -1
+}
+# listed URI DOMAIN: the domain appears in virsh list --all
+listed() { timeout 10 virsh -q -c "$1" list --all --name 2>/dev/null | grep -qxF "$2"; }
+# last_tick SERIAL_LOG: "N S" of the guest's last "lv-guest: tick N uptime S" line (empty: none)
+last_tick() { grep -a 'lv-guest: tick' "$1" 2>/dev/null | tail -1 | awk '{print $3, $5}'; }
+first_tick() { grep -a 'lv-guest: tick' "$1" 2>/dev/null | head -1 | awk '{print $3, $5}'; }
+
+# ---------------------------------------------------------------- daemons and namespaces
+ns_teardown() {
+  local ns ino left
+  for ns in "$NS_A" "$NS_B"; do
+    ino=$(netns_inode "$ns")
+    [ -n "$ino" ] || continue
+    left=$(netns_pids "$ino")
+    if [ -n "$left" ]; then
+      # they live in our private netns, so they are ours: SIGKILL by PID
+      # shellcheck disable=SC2086  # a list of pids
+      kill -KILL $left 2>/dev/null
+      wait_until 5 eval '[ -z "$(netns_pids "$ino")" ]'
+    fi
+    ip netns del "$ns" 2>/dev/null
+  done
+}
+for ns in "$NS_A" "$NS_B"; do
+  if [ -e "/run/netns/$ns" ]; then
+    if [ -n "$(netns_pids "$(netns_inode "$ns")")" ]; then
+      echo "virtualdomain: processes already run in netns $ns; refusing to touch it" >&2
+      exit 2
+    fi
+    ip netns del "$ns"        # stale and empty (same pid as an earlier run)
+  fi
+done
+addrs_root() { ip -o addr show 2>&1 | sed 's/\\.*//'; }
+ROOT_BEFORE=$(addrs_root)
+t_cleanup_push 'ns_teardown'
+t_cleanup_push 'lvd_stop solo; lvd_stop a; lvd_stop b; [ -n "$FAKE_PID" ] && kill_pid "$FAKE_PID" TERM 2'
+
+t0=$(date +%s.%N)
+if img_out=$("$HERE/libvirt/guest-image.sh" "$GUEST_CACHE" 2>&1) && [ -s "$GUEST_CACHE/vmlinuz" ] && [ -s "$GUEST_CACHE/initrd.gz" ]; then
+  pass "Linux guest image: $(tail -1 <<<"$img_out") ($(since "$t0") s)"
+else
+  fail "Linux guest image in $GUEST_CACHE" "$img_out" "$(ls -la "$GUEST_CACHE" 2>&1)"
+fi
+
+net_out=$(
+  set -e
+  exec 2>&1
+  ip netns add "$NS_A"
+  ip netns add "$NS_B"
+  ip -n "$NS_A" link set lo up
+  ip -n "$NS_B" link set lo up
+  ip -n "$NS_A" link add vda0 type veth peer name vdb0 netns "$NS_B"
+  ip -n "$NS_A" addr add 198.51.100.1/24 dev vda0
+  ip -n "$NS_B" addr add 198.51.100.2/24 dev vdb0
+  ip -n "$NS_A" link set vda0 up
+  ip -n "$NS_B" link set vdb0 up
+)
+net_rc=$?
+if [ "$net_rc" = 0 ]; then pass "namespaces $NS_A (198.51.100.1) and $NS_B (198.51.100.2) joined by veth vda0/vdb0"
+else fail "namespaces $NS_A and $NS_B with veth vda0/vdb0" "$net_out"; fi
+
+started_ok=1
+lvd_config solo 5a1d0000-0000-4000-8000-0000000000d1 &&
+  lvd_config a 5a1d0000-0000-4000-8000-0000000000da 198.51.100.1 &&
+  lvd_config b 5a1d0000-0000-4000-8000-0000000000db 198.51.100.2 || started_ok=0
+for spec in solo: a:"$NS_A" b:"$NS_B"; do
+  name=${spec%%:*} ns=${spec#*:}
+  if lvd_start "$name" "$ns" 2>"$TMP/lvd-$name.err"; then
+    pass "libvirtd $name${ns:+ in $ns} answers (${LVD_READY_MS} ms, pid ${LVD_PID[$name]})"
+  else
+    started_ok=0
+    fail "libvirtd $name${ns:+ in $ns} answers" "$(cat "$TMP/lvd-$name.err")"
+  fi
+done
+if [ "$started_ok" = 0 ]; then finish; exit 1; fi
+check "test driver holder connection on solo keeps state (built-in domain 'test' stays shut off)" lvd_holder solo
+lvd_events solo
+lvd_events a
+lvd_events b
+SOLO_Q=$(lvd_qemu_uri solo)
+SOLO_T=$(lvd_test_uri solo)
+A_Q=$(lvd_qemu_uri a)
+B_Q=$(lvd_qemu_uri b)
+
+# ---------------------------------------------------------------- Linux guest on A, booting meanwhile
+# It needs ~15 s of TCG to boot; the test-driver and no-OS cases run while it does.
+lvd_domain_xml vdl1 "$GUEST_CACHE/vmlinuz" "$GUEST_CACHE/initrd.gz" >"$TMP/xml/vdl1.xml"
+SER_A=$(lvd_base a)/log/qemu/vdl1-serial.log
+SER_B=$(lvd_base b)/log/qemu/vdl1-serial.log
+RA_PARAMS=("config=$TMP/xml/vdl1.xml" "hypervisor=$A_Q")
+ra start CRM_meta_timeout=90000
+expect "Linux guest: start on A" 0
+T_LINUX_START=$(date +%s.%N)
+assert_eq "Linux guest: virsh on A says running" running "$(dstate "$A_Q" vdl1)"
+
+# ---------------------------------------------------------------- test driver
+echo "# ---- test driver ($SOLO_T)"
+lvd_domain_xml vdt1 >"$TMP/xml/vdt1.xml"
+RA_PARAMS=("config=$TMP/xml/vdt1.xml" "hypervisor=$SOLO_T")
+
+ra meta-data
+expect "meta-data" 0
+md_check=$(printf '%s\n' "$OUT" | xmllint --noout - 2>&1 && printf '%s\n' "$OUT" | grep -c '<parameter name="\(config\|hypervisor\|force_stop\|migration_transport\|remoteuri\)"')
+assert_eq "meta-data: well-formed XML declaring config, hypervisor, force_stop, migration_transport, remoteuri" 5 "$md_check" "$OUT"
+
+ra validate-all
+expect "validate-all" 0
+ra monitor CRM_meta_interval=0
+expect "probe of the stopped (never defined) domain" 7
+ra start
+expect "start" 0
+assert_eq "start: virsh says running" running "$(dstate "$SOLO_T" vdt1)"
+ra monitor
+expect "monitor of the running domain" 0
+ra monitor CRM_meta_interval=0
+expect "probe of the running domain" 0
+ra start
+expect "start again (already running)" 0
+assert_eq "start again: still one running domain" "vdt1" "$(timeout 10 virsh -q -c "$SOLO_T" list --name | grep -x 'vdt1' | tr '\n' ' ' | sed 's/ $//')"
+ra stop
+expect "stop" 0
+assert_eq "stop: the transient domain is gone" absent "$(dstate "$SOLO_T" vdt1)" "$(virsh -c "$SOLO_T" list --all 2>&1)"
+ra stop
+expect "stop again (already stopped)" 0
+ra monitor
+expect "monitor after stop" 7
+ra monitor CRM_meta_interval=0
+expect "probe after stop" 7
+# what ocf-tester does: migrate_from although nothing migrated here (the shell agent waits forever)
+RA_LIMIT=20
+ra migrate_from CRM_meta_timeout=5000 CRM_meta_migrate_source=hostA CRM_meta_migrate_target=hostB
+RA_LIMIT=90
+expect_within "migrate_from of a domain that never arrives: bounded by CRM_meta_timeout=5000" 5
+assert_ne "migrate_from of a domain that never arrives: not success" 0 "$RC" "$OUT"
+
+# utilization: a monitor puts the domain's vCPUs and memory into the resource's utilization (the
+# default autoset_utilization_*=true); the offline CIB starts with wrong values
+util() { CIB_file=$TMP/cib.xml crm_resource --resource="$RSC" --utilization --get-parameter="$1" 2>&1; }
+CIB_file=$TMP/cib.xml crm_resource --resource="$RSC" --utilization --set-parameter=cpu --parameter-value=9 >/dev/null 2>&1
+CIB_file=$TMP/cib.xml crm_resource --resource="$RSC" --utilization --set-parameter=host_memory --parameter-value=999 >/dev/null 2>&1
+assert_eq "utilization: the offline CIB starts with cpu=9" 9 "$(util cpu)"
+ra start
+expect "start (for utilization)" 0
+ra monitor
+expect "monitor (utilization on)" 0
+assert_eq "utilization: monitor set cpu to the domain's 1 vCPU" 1 "$(util cpu)"
+assert_eq "utilization: monitor set host_memory to the domain's 128 MiB" 128 "$(util host_memory)"
+assert_eq "utilization: monitor set hv_memory to the domain's 128 MiB" 128 "$(util hv_memory)"
+
+# the configuration disappears while the domain runs (shared storage unmounted under it): the
+# domain must still be found, or a probe would report it stopped and Pacemaker start it twice
+mv "$TMP/xml/vdt1.xml" "$TMP/xml/vdt1.xml.away"
+ra monitor CRM_meta_interval=0
+expect "config file gone while running: probe still finds the domain" 0
+ra stop
+expect "config file gone while running: stop" 0
+assert_eq "config file gone while running: stop really stopped it" absent "$(dstate "$SOLO_T" vdt1)"
+mv "$TMP/xml/vdt1.xml.away" "$TMP/xml/vdt1.xml"
+
+# a paused domain is still active: Pacemaker must not start it elsewhere
+ra start
+expect "start (for pause)" 0
+virsh -q -c "$SOLO_T" suspend vdt1 >/dev/null 2>&1
+assert_eq "virsh suspend: paused" paused "$(dstate "$SOLO_T" vdt1)"
+ra monitor
+expect "monitor of a paused domain" 0
+ra stop
+expect "stop of a paused domain" 0
+assert_eq "stop of a paused domain: gone" absent "$(dstate "$SOLO_T" vdt1)"
+
+# the configuration on shared storage that is not mounted (here: not there)
+mv "$TMP/xml/vdt1.xml" "$TMP/xml/vdt1.xml.away"
+ra monitor CRM_meta_interval=0
+expect "config file missing: probe" 7
+ra stop
+expect "config file missing: stop" 0
+ra start
+expect "config file missing: start" 5 '.'
+mv "$TMP/xml/vdt1.xml.away" "$TMP/xml/vdt1.xml"
+assert_eq "config file missing: nothing was started" absent "$(dstate "$SOLO_T" vdt1)"
+
+# hostile values: taken literally, never given to a shell; a refusal names a reason
+long=$(printf '/tmp/%04096d.xml' 0)
+declare -a HOSTILE=(
+  "\$(touch $PWNED)"
+  "/tmp/hc-vd-none.xml;touch $PWNED"
+  "/tmp/hc-vd-none.xml
+touch $PWNED"
+  "$long"
+  "/tmp/hc-vd-ünïcødé-€-none.xml"
+  "\`touch $PWNED\`"
+)
+HOSTILE_LABEL=("\$(touch X)" "; touch X" "newline + touch X" "4 KiB path" "non-ASCII missing path" "backquotes")
+for i in "${!HOSTILE[@]}"; do
+  v=${HOSTILE[$i]}
+  for action in validate-all start; do
+    ra "$action" "config=$v"
+    case $RC in
+      5 | 6) pass "hostile config (${HOSTILE_LABEL[$i]}): $action exits $RC" ;;
+      *) fail "hostile config (${HOSTILE_LABEL[$i]}): $action exits 5 or 6" "exit $RC" "output:" "$OUT" ;;
+    esac
+    assert_ne "hostile config (${HOSTILE_LABEL[$i]}): $action has an ocf-exit-reason" "" "$REASON" "$OUT"
+  done
+done
+for i in 0 2 5; do
+  ra validate-all "hypervisor=${HOSTILE[$i]}"
+  case $RC in
+    5 | 6) pass "hostile hypervisor (${HOSTILE_LABEL[$i]}): validate-all exits $RC" ;;
+    *) fail "hostile hypervisor (${HOSTILE_LABEL[$i]}): validate-all exits 5 or 6" "exit $RC" "output:" "$OUT" ;;
+  esac
+  assert_ne "hostile hypervisor (${HOSTILE_LABEL[$i]}): has an ocf-exit-reason" "" "$REASON" "$OUT"
+done
+assert_eq "no hostile value reached a shell ($PWNED never created)" absent "$([ -e "$PWNED" ] && echo exists || echo absent)"
+# a hostile domain name inside the file is a name, not a command (libvirt refuses '/' in names, so
+# the command is relative: it would create the file in the agent's cwd, $TMP, or the daemon's, /)
+HNAME="vd\$(touch hc-vd-pwned-name);x"
+sed "s|<name>vdt1</name>|<name>$HNAME</name>|" "$TMP/xml/vdt1.xml" >"$TMP/xml/hostile-name.xml"
+RA_SAVED=("${RA_PARAMS[@]}")
+RA_PARAMS=("config=$TMP/xml/hostile-name.xml" "hypervisor=$SOLO_T")
+ra start
+expect "domain name '$HNAME' in the config file: start" 0
+assert_eq "domain name '$HNAME': running under exactly that name" running "$(dstate "$SOLO_T" "$HNAME")"
+ra monitor
+expect "domain name '$HNAME': monitor" 0
+ra stop
+expect "domain name '$HNAME': stop" 0
+assert_eq "domain name '$HNAME': gone" absent "$(dstate "$SOLO_T" "$HNAME")"
+RA_PARAMS=("${RA_SAVED[@]}")
+assert_eq "the hostile domain name reached no shell (hc-vd-pwned-name in neither $TMP nor /)" absent \
+  "$([ -e "$TMP/hc-vd-pwned-name" ] || [ -e /hc-vd-pwned-name ] && echo exists || echo absent)"
+# a real configuration at a non-ASCII path works like any other
+cp "$TMP/xml/vdt1.xml" "$TMP/xml/vdt1-ünïcødé.xml"
+ra validate-all "config=$TMP/xml/vdt1-ünïcødé.xml"
+expect "config at a non-ASCII path: validate-all" 0
+
+# no libvirtd at all on this node (its socket is missing) and no emulator: a probe must say "not
+# running" quickly, and a stop has nothing to do
+RA_PARAMS=("config=$TMP/xml/vdt1.xml" "hypervisor=qemu+unix:///system?socket=$TMP/no-such-daemon.sock")
+ra monitor CRM_meta_interval=0 CRM_meta_timeout=20000
+expect "no libvirtd socket: probe" 7
+expect_within "no libvirtd socket: probe is quick" 3
+ra stop CRM_meta_timeout=20000
+expect "no libvirtd socket, no emulator: stop" 0
+expect_within "no libvirtd socket: stop is quick" 5
+
+# ---------------------------------------------------------------- a state no libvirt enum has
+echo "# ---- unknown domain state (scripted daemon)"
+python3 "$HERE/libvirt/fake-libvirtd.py" "$TMP/fake.sock" vdt1 42 >"$TMP/fake.log" 2>&1 </dev/null &
+FAKE_PID=$!
+track_pid "$FAKE_PID"
+if wait_until 5 test -S "$TMP/fake.sock"; then
+  RA_PARAMS=("config=$TMP/xml/vdt1.xml" "hypervisor=test+unix:///default?socket=$TMP/fake.sock")
+  ra monitor CRM_meta_timeout=5000
+  expect_within "state 42: monitor (CRM_meta_timeout=5000) does not loop" 5
+  # the agent's documented rule: a state it does not know means the domain exists and has not
+  # stopped, so it counts as running (no second start elsewhere), with a warning naming the state
+  assert_eq "state 42: monitor counts the existing domain as running" 0 "$RC" "command: $CMD" "$OUT"
+  assert_match "state 42: the agent logs a warning naming state 42" 'WARN.*state 42' "$(cat "$TMP/agent.log" 2>&1)"
+  ra monitor CRM_meta_interval=0 CRM_meta_timeout=5000
+  expect_within "state 42: probe (CRM_meta_timeout=5000) does not loop" 5
+  note "state 42: probe exit $RC${REASON:+ ($REASON)}"
+  ra stop CRM_meta_timeout=5000
+  expect_within "state 42: stop (CRM_meta_timeout=5000) does not loop" 5
+  note "state 42: stop exit $RC${REASON:+ ($REASON)}"
+  assert_match "state 42: the agent asked the scripted daemon for the state" '^(212|16)$' "$(cat "$TMP/fake.sock.calls" 2>&1)"
+else
+  fail "scripted daemon listens on $TMP/fake.sock" "$(cat "$TMP/fake.log")"
+fi
+kill_pid "$FAKE_PID" TERM 2
+FAKE_PID=""
+
+# ---------------------------------------------------------------- qemu TCG no-OS guest: escalation
+echo "# ---- qemu no-OS guest ($SOLO_Q)"
+lvd_domain_xml vdq1 >"$TMP/xml/vdq1.xml"
+RA_PARAMS=("config=$TMP/xml/vdq1.xml" "hypervisor=$SOLO_Q")
+ra monitor CRM_meta_interval=0
+expect "no-OS guest: probe" 7
+ra start
+expect "no-OS guest: start" 0
+assert_eq "no-OS guest: virsh says running" running "$(dstate "$SOLO_Q" vdq1)"
+ra monitor
+expect "no-OS guest: monitor" 0
+QPID=$(lvd_qemu_pid solo vdq1)
+[ -n "$QPID" ] && track_pid "$QPID"
+ra stop CRM_meta_timeout=10000
+expect "no-OS guest (ignores ACPI): stop with CRM_meta_timeout=10000" 0
+expect_within "no-OS guest: stop escalates to destroy before the deadline" 10
+assert_eq "no-OS guest: gone after stop" absent "$(dstate "$SOLO_Q" vdq1)"
+assert_eq "no-OS guest: qemu process gone after stop" gone "$([ -n "$QPID" ] && pid_alive "$QPID" && echo alive || echo gone)"
+wait_until 3 grep -q "vdq1.*Stopped" "$(lvd_base solo)/events.log"
+assert_match "no-OS guest: libvirt saw a destroy (event 'Stopped Destroyed')" "'vdq1'.*Stopped Destroyed" "$(cat "$(lvd_base solo)/events.log")"
+
+# force_stop: destroy at once, no graceful attempt
+ra start
+expect "no-OS guest: start (for force_stop)" 0
+ra stop force_stop=true CRM_meta_timeout=20000
+expect "no-OS guest: stop with force_stop=true" 0
+expect_within "no-OS guest: force_stop destroys without waiting for a shutdown" 5
+assert_eq "no-OS guest: gone after the forced stop" absent "$(dstate "$SOLO_Q" vdq1)"
+# shutdown_mode=agent without a guest agent: libvirt refuses the request, so there is nothing to wait for
+ra start
+expect "no-OS guest: start (for shutdown_mode=agent)" 0
+ra stop shutdown_mode=agent CRM_meta_timeout=20000
+expect "no-OS guest: stop with shutdown_mode=agent (no guest agent)" 0
+expect_within "no-OS guest: a refused shutdown request goes straight to destroy" 6
+assert_eq "no-OS guest: gone after the refused shutdown" absent "$(dstate "$SOLO_Q" vdq1)"
+
+# ---------------------------------------------------------------- frozen libvirtd
+echo "# ---- libvirtd frozen (SIGSTOP) with a running no-OS guest"
+lvd_domain_xml vdq2 >"$TMP/xml/vdq2.xml"
+RA_PARAMS=("config=$TMP/xml/vdq2.xml" "hypervisor=$SOLO_Q")
+ra start
+expect "frozen daemon: start (daemon still running)" 0
+ra monitor
+expect "frozen daemon: monitor before the freeze" 0
+QPID=$(lvd_qemu_pid solo vdq2)
+SOLO_PID=${LVD_PID[solo]}
+if [ -n "$QPID" ] && track_pid "$QPID" && pid_alive "$SOLO_PID"; then
+  RA_LIMIT=20     # an agent that waits for the frozen daemon would otherwise cost 90 s per action
+  kill -STOP "$SOLO_PID"
+  # the stop takes effect asynchronously, once every thread has seen it
+  wait_until 3 eval '[ "$(awk "{print \$3}" "/proc/$SOLO_PID/stat")" = T ]'
+  assert_eq "frozen daemon: libvirtd $SOLO_PID is stopped (T)" T "$(awk '{print $3}' "/proc/$SOLO_PID/stat")"
+  ra monitor CRM_meta_timeout=5000
+  expect "frozen daemon: monitor (emulator process check)" 0
+  expect_within "frozen daemon: monitor returns before its deadline" 5
+  ra monitor CRM_meta_interval=0 CRM_meta_timeout=5000
+  expect "frozen daemon: probe (emulator process check)" 0
+  expect_within "frozen daemon: probe returns before its deadline" 5
+  ra stop CRM_meta_timeout=10000
+  expect "frozen daemon: stop" 0
+  expect_within "frozen daemon: stop returns before its deadline" 10
+  assert_eq "frozen daemon: qemu $QPID gone after stop (at most a zombie for libvirtd to reap)" gone \
+    "$(pid_alive "$QPID" && echo alive || echo gone)" "$(ps -o pid,stat,args -p "$QPID" 2>&1)"
+  # daemon still frozen, emulator gone: a probe says stopped, a recurring monitor cannot know
+  ra monitor CRM_meta_interval=0 CRM_meta_timeout=5000
+  expect "frozen daemon, no emulator: probe" 7
+  expect_within "frozen daemon, no emulator: probe returns before its deadline" 5
+  ra monitor CRM_meta_timeout=5000
+  expect "frozen daemon, no emulator: recurring monitor fails (Pacemaker recovers)" 1 'libvirtd'
+  expect_within "frozen daemon, no emulator: monitor returns before its deadline" 5
+  kill -CONT "$SOLO_PID"
+  if wait_until 15 eval '! listed "$SOLO_Q" vdq2'; then
+    pass "frozen daemon: after SIGCONT libvirtd agrees, vdq2 is gone"
+  else
+    fail "frozen daemon: after SIGCONT libvirtd agrees that vdq2 is gone" "$(virsh -c "$SOLO_Q" list --all 2>&1)"
+  fi
+  RA_LIMIT=90
+  ra monitor
+  expect "frozen daemon: monitor after SIGCONT" 7
+else
+  fail "frozen daemon: qemu pid of vdq2 known and libvirtd running" "qemu pid: ${QPID:-none}" "$(virsh -c "$SOLO_Q" list --all 2>&1)"
+fi
+
+# ---------------------------------------------------------------- live migration A -> B -> A
+echo "# ---- live migration between $NS_A and $NS_B"
+if wait_until 120 grep -aq 'lv-guest: up' "$SER_A"; then
+  pass "Linux guest: 'lv-guest: up' on A's serial console after $(since "$T_LINUX_START") s"
+else
+  fail "Linux guest: 'lv-guest: up' on A's serial console within 120 s" "$(tail -5 "$SER_A" 2>&1)"
+fi
+wait_until 5 eval '[ -n "$(last_tick "$SER_A")" ]'
+
+# migrate SRC_NAME SRC_URI SRC_HOST DST_NAME DST_URI DST_HOST SRC_SERIAL DST_SERIAL
+migrate() {
+  local sn=$1 su=$2 sh=$3 dn=$4 du=$5 dh=$6 ss=$7 ds=$8 before after job
+  RA_PARAMS=("config=$TMP/xml/vdl1.xml" "hypervisor=$su")
+  ra migrate_to "remoteuri=$du" "CRM_meta_migrate_target=$dh" "CRM_meta_migrate_source=$sh" CRM_meta_timeout=120000
+  expect "migrate_to on $sn ($sh -> $dh)" 0
+  RA_PARAMS=("config=$TMP/xml/vdl1.xml" "hypervisor=$du")
+  ra migrate_from "CRM_meta_migrate_target=$dh" "CRM_meta_migrate_source=$sh" CRM_meta_timeout=60000
+  expect "migrate_from on $dn" 0
+  assert_eq "after migration: running on $dn" running "$(dstate "$du" vdl1)"
+  assert_eq "after migration: gone from $sn" absent "$(dstate "$su" vdl1)"
+  job=$(timeout 10 virsh -c "$du" domjobinfo --completed vdl1 2>&1 | awk -F: '/Time elapsed:/{gsub(/ /,"",$2);t=$2} /Total downtime:/{gsub(/ /,"",$2);d=$2} /Data processed/{gsub(/^ +/,"",$2);p=$2} END{printf "job %s, downtime %s, data %s", t, d, p}')
+  note "migration $sn -> $dn: $job"
+  # the guest ran on: its tick counter and uptime continue on the destination, it did not boot again
+  wait_until 10 eval '[ -n "$(first_tick "$ds")" ]'
+  before=$(last_tick "$ss")
+  after=$(first_tick "$ds")
+  if [ -n "$before" ] && [ -n "$after" ] && awk -v b="$before" -v a="$after" 'BEGIN { split(b, x, " "); split(a, y, " "); exit !(y[1] >= x[1] && y[2] >= x[2] && y[1] > 1) }' &&
+    ! grep -aq 'lv-guest: up' "$ds"; then
+    pass "after migration: the guest ran on (last tick on $sn: $before; first tick on $dn: $after; no boot)"
+  else
+    fail "after migration: the guest's tick counter and uptime continue on $dn (no new boot)" "last tick on $sn: ${before:-none}" "first tick on $dn: ${after:-none}" "$(tail -3 "$ds" 2>&1)"
+  fi
+  RA_PARAMS=("config=$TMP/xml/vdl1.xml" "hypervisor=$du")
+  ra monitor
+  expect "after migration: monitor on $dn" 0
+  RA_PARAMS=("config=$TMP/xml/vdl1.xml" "hypervisor=$su")
+  ra monitor
+  expect "after migration: monitor on $sn" 7
+  ra stop
+  expect "after migration: stop on $sn (Pacemaker stops the source)" 0
+  assert_eq "after stop on $sn: still running on $dn" running "$(dstate "$du" vdl1)"
+}
+if [ "$(dstate "$A_Q" vdl1)" = running ]; then
+  # a destination that cannot be reached: migrate_to fails (Pacemaker then stops and starts instead)
+  # and the guest keeps running where it was
+  RA_PARAMS=("config=$TMP/xml/vdl1.xml" "hypervisor=$A_Q")
+  ra migrate_to "remoteuri=qemu+unix:///system?socket=$TMP/no-such-daemon.sock" CRM_meta_migrate_target=hostB \
+    CRM_meta_migrate_source=hostA CRM_meta_timeout=30000
+  expect "migrate_to an unreachable destination fails" 1 '.'
+  expect_within "migrate_to an unreachable destination: returns before its deadline" 30
+  assert_eq "migrate_to an unreachable destination: the guest still runs on A" running "$(dstate "$A_Q" vdl1)"
+  migrate a "$A_Q" hostA b "$B_Q" hostB "$SER_A" "$SER_B"
+  if [ "$(dstate "$B_Q" vdl1)" = running ]; then
+    migrate b "$B_Q" hostB a "$A_Q" hostA "$SER_B" "$SER_A"
+  else
+    fail "migration back: the guest runs on B" "A: $(dstate "$A_Q" vdl1)" "B: $(dstate "$B_Q" vdl1)"
+  fi
+else
+  fail "migration: the Linux guest runs on A" "A: $(dstate "$A_Q" vdl1)"
+fi
+
+# ---------------------------------------------------------------- graceful stop of the Linux guest
+echo "# ---- graceful stop of the Linux guest"
+HOST_NOW=""
+for h in a b; do [ "$(dstate "$(lvd_qemu_uri "$h")" vdl1)" = running ] && HOST_NOW=$h; done
+if [ -n "$HOST_NOW" ]; then
+  U=$(lvd_qemu_uri "$HOST_NOW")
+  SER=$(lvd_base "$HOST_NOW")/log/qemu/vdl1-serial.log
+  RA_PARAMS=("config=$TMP/xml/vdl1.xml" "hypervisor=$U")
+  ra stop CRM_meta_timeout=30000
+  expect "Linux guest on $HOST_NOW: stop" 0
+  expect_within "Linux guest: graceful stop takes a few seconds" 8
+  assert_eq "Linux guest: gone after stop" absent "$(dstate "$U" vdl1)"
+  assert_match "Linux guest: it powered itself off (ACPI power button)" 'lv-guest: power button .* -> poweroff' "$(cat "$SER" 2>&1)"
+  ev=$(lvd_base "$HOST_NOW")/events.log
+  wait_until 3 grep -q "'vdl1'.*Stopped" "$ev"
+  assert_eq "Linux guest: libvirt's last lifecycle event is 'Stopped Shutdown' (not Destroyed)" "Stopped Shutdown" \
+    "$(grep "'vdl1'.*Stopped" "$ev" | tail -1 | grep -o 'Stopped [A-Za-z]*')" "$(cat "$ev")"
+else
+  fail "Linux guest: runs on A or B for the graceful stop" "A: $(dstate "$A_Q" vdl1)" "B: $(dstate "$B_Q" vdl1)"
+fi
+
+# ---------------------------------------------------------------- nothing left behind
+t_run_cleanup
+t_traps
+for ns in "$NS_A" "$NS_B"; do
+  assert_eq "netns $ns deleted" "" "$(netns_inode "$ns")"
+done
+assert_eq "root network namespace addresses unchanged" "$ROOT_BEFORE" "$(addrs_root)"
+left=""
+for p in "${!T_PIDS[@]}"; do pid_alive "$p" && left="$left $p"; done
+assert_eq "no recorded process left (daemons, qemu, virsh holders)" "" "$left" "$(for p in $left; do ps -o pid,args -p "$p"; done)"
+finish
