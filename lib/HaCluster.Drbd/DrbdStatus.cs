@@ -80,9 +80,9 @@ public sealed record DrbdSummary
                 case DrbdDiskState.Consistent:
                     allUpToDate = false; break;
                 default:
-                    // A word we do not know is not UpToDate; the shell agent (whose case has no
-                    // default branch here) would even have kept it "up to date".
-                    allUpToDate = false; break;
+                    // A word we do not know is neither UpToDate nor Consistent; the shell agent
+                    // (whose case has no default branch here) would have kept it "up to date".
+                    allConsistent = false; allUpToDate = false; break;
             }
             if (!v.HasQuorum) quorum = false;
         }
