@@ -347,6 +347,9 @@ public sealed partial class DrbdAgent : ResourceAgent
         DrbdStatus status;
         try { status = tools.Status(Resource, Deadline); }
         catch (DrbdToolException e) { throw OcfError.Generic($"cannot read the state of DRBD resource {Resource}: {e.Message}"); }
+        // A role word we do not know is no evidence either way: neither "stopped" nor "running".
+        if (status.Role == DrbdRole.Unknown)
+            throw OcfError.Generic($"DRBD reports a role for resource {Resource} that this agent does not know");
         if (!status.IsConfigured) return new State(OcfExitCode.NotRunning, status);
         // As ocf:linbit:drbd: without any device node (udev has not created them yet) the
         // resource does not count as running.

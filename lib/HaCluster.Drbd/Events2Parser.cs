@@ -23,6 +23,8 @@ public static class Events2Parser
         foreach (var rawLine in output.Split('\n'))
         {
             var words = rawLine.Split([' ', '\t', '\r'], StringSplitOptions.RemoveEmptyEntries);
+            // With --timestamps every line starts with the time: skip it.
+            if (words.Length > 2 && words[0] != "exists" && words[1] == "exists") words = words[1..];
             if (words.Length < 2 || words[0] != "exists") continue;
             if (words[1] == "-") break;
             var fields = Fields(words, 2);
