@@ -1,0 +1,129 @@
+namespace HaCluster.Drbd.Tests;
+
+/// <summary>monitor: 7 / 0 / 8, the score, and the cost of a steady-state monitor.</summary>
+public class MonitorTests : AgentFixture
+{
+    [Fact]
+    public void A_steady_state_monitor_runs_the_status_tool_and_nothing_else()
+    {
+        Drbd.Running(DrbdRole.Secondary);
+        var r = Run("monitor", Recurring);
+        r.ExitCode.Should().Be(0, r.Stderr);
+        Drbd.Calls.Should().Equal("status r0");
+        Processes.Calls.Should().BeEmpty("no crm_master, no drbdadm --version, no sh-dev, no crm_resource");
+        Scores.Should().Equal("promotion=10000");
+    }
+
+    [Fact]
+    public void A_Primary_monitors_8()
+    {
+        Drbd.Running(DrbdRole.Primary);
+        Run("monitor", Recurring, P("CRM_meta_role", "Master")).ExitCode.Should().Be(8);
+        Drbd.Calls.Should().Equal("status r0");
+        Scores.Should().Equal("promotion=10000");
+    }
+
+    [Fact]
+    public void A_StandAlone_UpToDate_Secondary_gets_1000_as_in_the_lab()
+    {
+        Drbd.Running(DrbdRole.Secondary, connected: false);
+        Run("monitor", Recurring).ExitCode.Should().Be(0);
+        Scores.Should().Equal("promotion=1000");
+    }
+
+    [Fact]
+    public void A_probe_of_a_stopped_resource_is_7_and_changes_no_score()
+    {
+        var r = Run("monitor");
+        r.ExitCode.Should().Be(7);
+        Scores.Should().BeEmpty();
+        Drbd.Calls.Should().Equal("status r0", "sh-dev r0");
+    }
+
+    [Fact]
+    public void A_recurring_monitor_of_a_stopped_resource_is_7_and_removes_the_score()
+    {
+        Run("monitor", Recurring).ExitCode.Should().Be(7);
+        Scores.Should().Equal("promotion deleted");
+    }
+
+    [Fact]
+    public void Without_the_module_the_resource_is_not_running()
+    {
+        Drbd.Loaded = false;
+        Run("monitor").ExitCode.Should().Be(7);
+        Drbd.Calls.Should().NotContain(c => c.StartsWith("status"));
+    }
+
+    [Fact]
+    public void Without_device_nodes_the_resource_is_not_running_as_in_LINBITs_agent()
+    {
+        Drbd.Running();
+        Drbd.DeviceNodes = false;
+        Run("monitor", Recurring).ExitCode.Should().Be(7);
+    }
+
+    [Fact]
+    public void A_failing_status_tool_is_a_failure_never_not_running()
+    {
+        Drbd.Running();
+        Drbd.StatusOverride = () => throw new DrbdToolException("drbdsetup events2 --now r0", FakeDrbd.Fail(20, "Could not connect to 'drbd' generic netlink family"));
+        foreach (var extra in new[] { Recurring, P("CRM_meta_interval", null) })
+        {
+            var r = Run("monitor", extra);
+            r.ExitCode.Should().Be(1);
+            r.ExitReason.Should().Be("cannot read the state of DRBD resource r0: drbdsetup events2 --now r0 exited with status 20: Could not connect to 'drbd' generic netlink family");
+        }
+    }
+
+    [Fact]
+    public void An_unknown_role_is_a_failure()
+    {
+        Drbd.StatusOverride = () => Events2Parser.Parse(Samples.Drbd9("unknown-words"), "r0");
+        var r = Run("monitor", Recurring);
+        r.ExitCode.Should().Be(1);
+        r.ExitReason.Should().Contain("role");
+    }
+
+    [Theory]
+    [InlineData("connected-secondary-inconsistent", 0, "promotion deleted")]
+    [InlineData("syncsource-primary", 8, "promotion=10000")]
+    [InlineData("synctarget-secondary", 0, "promotion=10")]
+    [InlineData("connected-primary-uptodate", 8, "promotion=10000")]
+    [InlineData("connected-secondary-uptodate", 0, "promotion=10000")]
+    [InlineData("wfconnection-primary", 8, "promotion=10000")]
+    [InlineData("standalone-secondary", 0, "promotion=1000")]
+    [InlineData("splitbrain-primary-standalone", 8, "promotion=10000")]
+    [InlineData("down", 7, "promotion deleted")]
+    public void Monitor_on_every_real_84_state(string state, int code, string score)
+    {
+        Drbd.StatusOverride = () => Events2Parser.Parse(Samples.Drbd84(state, "events2"), "r0");
+        Run("monitor", Recurring).ExitCode.Should().Be(code);
+        Scores.Should().Equal(score);
+    }
+
+    [Fact]
+    public void Remove_if_unexpected_asks_crm_resource_once_when_a_healthy_peer_is_Primary()
+    {
+        Drbd.StatusOverride = () => Events2Parser.Parse(Samples.Drbd84("connected-secondary-uptodate", "events2"), "r0");
+        Run("monitor", Recurring, P("remove_master_score_if_peer_primary", "unexpected")).ExitCode.Should().Be(0);
+        Processes.Calls.Select(c => c.ToString()).Should().Equal("crm_resource --resource drbd_r0 --locate");
+        Scores.Should().Equal("promotion deleted");
+
+        Processes.Calls.Clear();
+        Cluster.Calls.Clear();
+        Processes.Answer = _ => Ocf.Tests.ScriptedProcessRunner.Ok("resource drbd_r0 is running on: node2 Master\nresource drbd_r0 is running on: node1\n");
+        Run("monitor", Recurring, P("remove_master_score_if_peer_primary", "unexpected")).ExitCode.Should().Be(0);
+        Scores.Should().Equal("promotion=10000");
+    }
+
+    [Theory]
+    [InlineData("resource drbd_r0 is running on: node2 Master", "node2")]
+    [InlineData("resource drbd_r0 is running on: node2 Promoted", "node2")]
+    [InlineData("resource drbd_r0 is running on: node1 Master", null)]
+    [InlineData("resource drbd_r0 is running on: NODE1 Master", null)]
+    [InlineData("resource drbd_r0 is running on: node2", null)]
+    [InlineData("", null)]
+    public void Locate_output_names_the_promoted_peer(string output, string? peer) =>
+        HaCluster.Agents.Drbd.DrbdAgent.ParseLocate(output, "node1").Should().Be(peer);
+}
