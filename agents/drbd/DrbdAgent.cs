@@ -454,7 +454,10 @@ public sealed partial class DrbdAgent : ResourceAgent
             if (PromotedPeerKnownToPacemaker() is { } primary)
             {
                 Run(tools.Adjust(Resource, new AdjustOptions { ConnectionTo = primary }, Deadline), $"adjust {Resource}:{primary}");
-                var conn = state.Status.Connections.FirstOrDefault(c => string.Equals(c.Name, primary, StringComparison.OrdinalIgnoreCase));
+                // The connection exists once adjusted: its peer node id is what drbdsetup waits on
+                // (LINBIT's agent got it by rewriting drbdadm's dry-run output into a command).
+                var conn = (wait is null ? state : Current()).Status.Connections
+                    .FirstOrDefault(c => string.Equals(c.Name, primary, StringComparison.OrdinalIgnoreCase));
                 if (wait is int s1 && conn is not null) WaitLogged(tools.WaitConnectConnection(Resource, conn.PeerNodeId, s1, WaitBudget()), "wait-connect-connection");
                 else if (wait is not null) LogNoSuchPeer(Log, primary);
             }
@@ -469,12 +472,18 @@ public sealed partial class DrbdAgent : ResourceAgent
         }
     }
 
-    /// <summary>wfc_timeout in seconds, or null for "do not wait" (empty or any non-digit, as ocf:linbit:drbd).</summary>
+    /// <summary>
+    /// wfc_timeout in seconds, or null for "do not wait" (empty or any non-digit, as ocf:linbit:drbd).
+    /// drbdsetup is never asked to wait longer than the start may (0 means "forever" to DRBD), so
+    /// it returns by itself instead of being killed at the deadline.
+    /// </summary>
     int? WfcSeconds()
     {
         var t = wfcTimeout.Value;
         if (t.Length == 0 || !t.All(char.IsAsciiDigit)) return null;
-        return t.Length > 9 ? int.MaxValue : int.Parse(t, CultureInfo.InvariantCulture);
+        int asked = t.Length > 9 ? int.MaxValue : int.Parse(t, CultureInfo.InvariantCulture);
+        int budget = Math.Max(1, (int)WaitBudget().Remaining.TotalSeconds);
+        return asked == 0 ? budget : Math.Min(asked, budget);
     }
 
     /// <summary>A connection wait leaves a quarter of the time (at most 5 s) for what follows it.</summary>

@@ -25,7 +25,7 @@ public class StartStopTests : AgentFixture
     [InlineData("abc", null)]
     [InlineData("5s", null)]
     [InlineData("12", "wait-connect /dev/drbd0 12")]
-    [InlineData("0", "wait-connect /dev/drbd0 0")]
+    [InlineData("0", "wait-connect /dev/drbd0 233")]   // DRBD's "forever" becomes the start's budget: 240 s less the 2 s margin and the 5 s reserve
     public void Wfc_timeout_digits_wait_anything_else_does_not(string value, string? wait)
     {
         Run("start", P("wfc_timeout", value)).ExitCode.Should().Be(0);
