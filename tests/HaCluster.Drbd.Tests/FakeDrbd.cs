@@ -34,6 +34,16 @@ public sealed class FakeDrbd : IDrbdTools
     public DrbdDiskState PeerDisk { get; set; } = DrbdDiskState.UpToDate;
     public string PeerName { get; set; } = "node2";
 
+    /// <summary>
+    /// The other node's fake, for two-node scenarios: the peer's role and disk are then its
+    /// state, and the connection is up only while both sides are configured and connected.
+    /// </summary>
+    public FakeDrbd? Peer { get; set; }
+
+    bool LinkUp => Peer is null ? PeerConnected : PeerConnected && Peer.PeerConnected && Peer.Configured && Configured;
+    DrbdRole PeerRoleNow => Peer is null ? PeerRole : Peer.Role;
+    DrbdDiskState PeerDiskNow => Peer is null ? PeerDisk : Peer.Attached ? Peer.Disk : DrbdDiskState.Diskless;
+
     /// <summary>Replaces the computed status (a parsed sample), or throws from Status when it is an exception.</summary>
     public Func<DrbdStatus>? StatusOverride { get; set; }
 
@@ -95,8 +105,8 @@ public sealed class FakeDrbd : IDrbdTools
         if (StatusOverride is not null) return StatusOverride();
         if (!Loaded || !Configured) return DrbdStatus.NotConfigured(resource);
         var volume = new DrbdVolume(0, 0, Attached ? Disk : DrbdDiskState.Diskless);
-        var conn = PeerConnected
-            ? new DrbdConnection(0, PeerName, DrbdConnectionState.Connected, PeerRole, [new DrbdPeerDevice(0, DrbdReplicationState.Established, PeerDisk)])
+        var conn = LinkUp
+            ? new DrbdConnection(0, PeerName, DrbdConnectionState.Connected, PeerRoleNow, [new DrbdPeerDevice(0, DrbdReplicationState.Established, PeerDiskNow)])
             : new DrbdConnection(0, null, DrbdConnectionState.StandAlone, DrbdRole.Unknown, [new DrbdPeerDevice(0, DrbdReplicationState.Off, DrbdDiskState.DUnknown)]);
         return new DrbdStatus(resource, Role, [volume], [conn]);
     }
@@ -114,7 +124,24 @@ public sealed class FakeDrbd : IDrbdTools
         return Do(string.Join(' ', words), () => { if (Configured) { Attached = true; PeerConnected = true; } });
     }
 
-    public ProcessResult Primary(string r, Deadline d) => Do($"primary {r}", () => Role = DrbdRole.Primary);
+    public ProcessResult Primary(string r, Deadline d)
+    {
+        // What the kernel refuses, unless a test scripted the result itself.
+        if (!Results.ContainsKey("primary"))
+        {
+            if (Peer is not null && LinkUp && Peer.Role == DrbdRole.Primary && TwoPrimaries != true)
+            {
+                Calls.Add($"primary {r}");
+                return Fail(11, "State change failed: (-1) Multiple primaries not allowed by config");
+            }
+            if (Disk is not (DrbdDiskState.UpToDate or DrbdDiskState.Consistent) && !(LinkUp && PeerDiskNow == DrbdDiskState.UpToDate))
+            {
+                Calls.Add($"primary {r}");
+                return Fail(17, "State change failed: (-2) Need access to UpToDate data");
+            }
+        }
+        return Do($"primary {r}", () => Role = DrbdRole.Primary);
+    }
     public ProcessResult Secondary(string r, Deadline d) => Do($"secondary {r}", () => Role = DrbdRole.Secondary);
     public ProcessResult Down(string r, Deadline d) => Do($"down {r}", () => { Configured = Attached = PeerConnected = false; Role = DrbdRole.Secondary; });
     public ProcessResult Outdate(string r, Deadline d) => Do($"outdate {r}", () => Disk = DrbdDiskState.Outdated);
