@@ -63,11 +63,13 @@ public sealed partial class DrbdAgent : ResourceAgent
           read from /sys/module/drbd/version, the configuration is consulted only when the kernel
           does not know the resource, and the promotion score is written only when it changed
           (no crm_master per monitor). crm_resource --locate runs only where its answer is used.
-        - The status is read as data; nothing is eval'd. A status tool that fails or times out
-          is a monitor failure (1) with its error as the reason, never "not running".
+        - The status is read as data; nothing is eval'd. A status tool that fails or times out,
+          or a role word the agent does not know, is a monitor failure (1) with the reason,
+          never "not running".
         - Every loop (start, connect, promote, demote, stop, waiting for device nodes) is bounded
           by the operation's timeout and ends with an exit reason before Pacemaker would kill the
-          agent. The promote's 15-second floor against tight recovery loops is bounded too.
+          agent. The promote's 15-second floor against tight recovery loops is bounded too, and
+          wfc_timeout (where 0 is DRBD's "forever") never outlasts the start.
         - A monitor of a stopped instance deletes the promotion score instead of possibly
           setting it (LINBIT's agent evaluated unset status variables when /proc/drbd was
           missing).
