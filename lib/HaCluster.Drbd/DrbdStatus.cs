@@ -79,6 +79,9 @@ public sealed record DrbdSummary
                     transitional = true; allUpToDate = false; break;
                 case DrbdDiskState.Consistent:
                     allUpToDate = false; break;
+                case DrbdDiskState.Unconfigured or DrbdDiskState.DUnknown:
+                    // sh-status words for a volume without a disk state: the shell agent's "*)".
+                    allUpToDate = false; break;
                 default:
                     // A word we do not know is neither UpToDate nor Consistent; the shell agent
                     // (whose case has no default branch here) would have kept it "up to date".

@@ -29,8 +29,10 @@ public static class ShStatusParser
         DrbdConnectionState? connection = null;
         foreach (var r in records)
         {
-            if (r.TryGetValue("_res_name", out var name) && name.Length > 0 && name != resource) continue;
-            if (r.GetValueOrDefault("_known") == "Unconfigured") continue;
+            // drbdsetup shell-escapes the name (a backslash before special characters).
+            if (r.TryGetValue("_res_name", out var name) && name.Length > 0 && Unescape(name) != resource) continue;
+            // Unconfigured or not yet created volumes stay in, as in the shell agent: their empty
+            // role and disk read as Unconfigured and keep "all disks UpToDate" false.
             int volume = Events2Parser.Int(r.GetValueOrDefault("_volume")) ?? 0;
             // Not-yet-created volumes are reported as -1 (the shell agent files them under 1<<16).
             if (volume < 0) volume = 1 << 16;
@@ -57,6 +59,8 @@ public static class ShStatusParser
 
     static string? NonEmpty(Dictionary<string, string> r, string key) =>
         r.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
+
+    static string Unescape(string v) => v.Contains('\\') ? System.Text.RegularExpressions.Regex.Replace(v, @"\\(.)", "$1") : v;
 
     static string Unquote(string v) =>
         v.Length >= 2 && (v[0] == '\'' || v[0] == '"') && v[^1] == v[0] ? v[1..^1] : v;

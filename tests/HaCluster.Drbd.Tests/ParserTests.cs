@@ -84,6 +84,29 @@ public class ParserTests
     }
 
     [Fact]
+    public void Sh_status_in_drbdsetup_84s_exact_layout_with_an_unconfigured_minor()
+    {
+        // The layout of drbdsetup_84.c's sh_status_scmd: one assignment per line, blank lines
+        // between groups, "_known=NA # not available or not yet created" for a minor not created.
+        var text = "_minor=0\n_res_name=my\\=res\n_volume=0\n_known=Configured\n\n_cstate=WFConnection\n_role=Secondary\n_peer=Unknown\n" +
+                   "_disk=UpToDate\n_pdsk=DUnknown\n\n_flags_susp=\n_flags_aftr_isp=\n_flags_peer_isp=\n_flags_user_isp=\n\n_resynced_percent=\n\n_sh_status_process\n\n\n" +
+                   "_minor=1\n_res_name=my\\=res\n_volume=-1\n_known=NA # not available or not yet created\n\n_cstate=Unconfigured\n_role=\n_peer=\n_disk=\n_pdsk=\n" +
+                   "_flags_susp=\n_flags_aftr_isp=\n_flags_peer_isp=\n_flags_user_isp=\n_resynced_percent=\n\n_sh_status_process\n\n\n";
+        var s = ShStatusParser.Parse(text, "my=res");
+        s.Role.Should().Be(DrbdRole.Secondary);
+        // The minor not yet created stays in (volume 1<<16), as in the shell agent, and keeps
+        // the resource from counting as all UpToDate.
+        s.Volumes.Should().Equal(new DrbdVolume(0, 0, UpToDate), new DrbdVolume(1 << 16, 1, Unconfigured));
+        var c = s.Connections.Single();
+        (c.State, c.PeerRole, c.PeerDevices[0].PeerDisk).Should().Be((DrbdConnectionState.Connecting, DrbdRole.Unknown, DUnknown));
+        var sum = s.Summarize();
+        (sum.PeerDiskAnyUnknown, sum.DiskAllUpToDate, sum.DiskAllConsistent).Should().Be((true, false, true));
+
+        var down = "_minor=0\n_res_name=r0\n_volume=0\n_known=Unconfigured\n\n_cstate=Unconfigured\n_role=\n_peer=\n_disk=\n_pdsk=\n_resynced_percent=\n\n_sh_status_process\n\n\n";
+        ShStatusParser.Parse(down, "r0").IsConfigured.Should().BeFalse();
+    }
+
+    [Fact]
     public void Sh_status_values_are_data_never_commands()
     {
         // The shell agent evals this output; a value that is a command stays a word here.
@@ -96,12 +119,12 @@ public class ParserTests
     }
 
     [Fact]
-    public void Sh_status_carries_values_over_between_volumes_like_shell_variables_and_skips_unconfigured()
+    public void Sh_status_carries_values_over_between_volumes_like_shell_variables_and_ignores_other_resources()
     {
         var text = """
             _minor=0 _res_name=r0 _volume=0 _known=Configured _cstate=SyncSource _role=Primary _peer=Secondary _disk=UpToDate _pdsk=Inconsistent _sh_status_process
             _minor=1 _res_name=r0 _volume=1 _disk=Consistent _sh_status_process
-            _minor=2 _res_name=r0 _volume=-1 _known=Unconfigured _sh_status_process
+            _minor=2 _res_name=r9 _volume=0 _known=Configured _disk=Diskless _sh_status_process
             """;
         var s = ShStatusParser.Parse(text, "r0");
         s.Volumes.Should().Equal(new DrbdVolume(0, 0, UpToDate), new DrbdVolume(1, 1, Consistent));
