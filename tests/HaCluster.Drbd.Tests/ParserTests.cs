@@ -211,3 +211,36 @@ public class ParserTests
         new DrbdVersion(8, 4, 7).HasEvents2.Should().BeTrue();
     }
 }
+
+/// <summary>DRBD 9's status --json, in the documented format, against events2 of the same state.</summary>
+public class StatusJsonTests
+{
+    static string Json(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "drbd9", name + ".status.json"));
+
+    [Fact]
+    public void Json_and_events2_of_the_same_state_give_the_same_status()
+    {
+        var json = StatusJsonParser.Parse(Json("secondary-one-peer-connecting"), "r0");
+        var events2 = Events2Parser.Parse(Samples.Drbd9("secondary-one-peer-connecting"), "r0");
+        json.Should().BeEquivalentTo(events2, o => o.WithStrictOrdering());
+        json.Summarize().Should().Be(events2.Summarize());
+    }
+
+    [Fact]
+    public void Json_of_another_resource_or_an_empty_list_is_not_configured()
+    {
+        StatusJsonParser.Parse(Json("secondary-one-peer-connecting"), "r1").IsConfigured.Should().BeFalse();
+        StatusJsonParser.Parse("[]", "r0").IsConfigured.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Json_with_unknown_words_and_wrong_types_maps_to_Unknown()
+    {
+        var s = StatusJsonParser.Parse("""[{"name":"r0","role":"Kaiser","devices":[{"volume":"x","disk-state":7,"quorum":"maybe"}],"connections":[{"connection-state":"Warp","peer_devices":[{}]}]}]""", "r0");
+        s.Role.Should().Be(DrbdRole.Unknown);
+        s.Volumes.Single().Should().Be(new DrbdVolume(0, null, DrbdDiskState.Unknown));
+        s.Connections.Single().State.Should().Be(DrbdConnectionState.Unknown);
+        var act = () => StatusJsonParser.Parse("{\"name\":\"r0\"}", "r0");
+        act.Should().Throw<FormatException>();
+    }
+}
