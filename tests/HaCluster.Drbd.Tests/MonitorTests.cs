@@ -127,3 +127,53 @@ public class MonitorTests : AgentFixture
     public void Locate_output_names_the_promoted_peer(string output, string? peer) =>
         HaCluster.Agents.Drbd.DrbdAgent.ParseLocate(output, "node1").Should().Be(peer);
 }
+
+/// <summary>
+/// The steady-state monitor with the library's real cluster binding (crm_attribute through a
+/// scripted runner, the score cache in a temp dir): the score is written once, then repeated
+/// monitors start nothing but the status tool.
+/// </summary>
+public class SteadyStateCostTests : IDisposable
+{
+    readonly HaCluster.Ocf.Tests.TempDir dir = new();
+    public void Dispose() => dir.Dispose();
+
+    [Fact]
+    public void Repeated_monitors_write_an_unchanged_score_once()
+    {
+        var drbd = new FakeDrbd().Running(DrbdRole.Secondary);
+        var processes = new HaCluster.Ocf.Tests.ScriptedProcessRunner();
+        var vars = new Dictionary<string, string>
+        {
+            ["OCF_ROOT"] = "/usr/lib/ocf", ["OCF_RESOURCE_INSTANCE"] = "drbd_r0", ["HA_RSCTMP"] = dir.Path, ["HA_SBIN_DIR"] = "/usr/sbin",
+            ["OCF_RESKEY_drbd_resource"] = "r0", ["OCF_RESKEY_drbdconf"] = "", ["OCF_RESKEY_CRM_meta_clone_max"] = "2",
+            ["OCF_RESKEY_CRM_meta_interval"] = "20000", ["OCF_RESKEY_CRM_meta_on_node"] = "node1",
+        };
+        int Monitor()
+        {
+            var env = HaCluster.Ocf.OcfEnvironment.FromDictionary(vars);
+            var services = new HaCluster.Ocf.HostServices
+            {
+                Environment = env,
+                Stdout = _ => { },
+                Stderr = _ => { },
+                LogSinks = new HaCluster.Ocf.Tests.RecordingSinks(),
+                CreateProcessRunner = _ => processes,
+                CreateCluster = (e, runner, deadline, log) => new HaCluster.Ocf.Cluster.CrmAttributes(e, runner, deadline, log,
+                    new HaCluster.Ocf.Cluster.AttributeCache(HaCluster.Ocf.Cluster.AttributeCache.PathFor(e), () => "execd 4711 started 1")),
+            };
+            return HaCluster.Ocf.AgentHost.Run(new HaCluster.Agents.Drbd.DrbdAgent((_, _) => drbd), ["monitor"], services);
+        }
+
+        Monitor().Should().Be(0);
+        processes.Calls.Select(c => c.ToString()).Should().Equal("crm_attribute --promotion=drbd_r0 --lifetime=reboot --update=10000");
+        for (int i = 0; i < 3; i++) Monitor().Should().Be(0);
+        processes.Calls.Should().HaveCount(1, "an unchanged score starts no process");
+        drbd.StatusCalls.Should().Be(4, "one status tool per monitor, and nothing else");
+        drbd.Calls.Should().OnlyContain(c => c == "status r0");
+
+        drbd.PeerConnected = false;   // the peer goes away: 1000
+        Monitor().Should().Be(0);
+        processes.Calls.Select(c => c.ToString()).Last().Should().Be("crm_attribute --promotion=drbd_r0 --lifetime=reboot --update=1000");
+    }
+}
