@@ -79,6 +79,9 @@ public sealed partial class DrbdAgent : ResourceAgent
           configured, the reason says so.
         - The start notification adjusts only a running instance. Reload of a stopped instance
           fails with a reason.
+        - As in LINBIT's code (${X:=default}), a parameter set to the empty string gets its
+          default, also where LINBIT's descriptions promise otherwise (wfc_timeout, the module
+          version limits).
         - Truth values that are not OCF truth values are refused (6) instead of read as false;
           a drbd_resource starting with "-" is refused (6), as drbdadm would read it as an option.
         - A stop whose validation failed tries "drbdsetup down" (as LINBIT's does) without the
@@ -94,7 +97,7 @@ public sealed partial class DrbdAgent : ResourceAgent
     { Required = true, Unique = true };
 
     readonly StringParameter drbdconf = new("drbdconf", "Path to drbd.conf",
-        "Full path to the drbd.conf file (drbdadm -c). Empty: drbdadm's built-in default. Only the characters [-%+./0-9:=@A-Z_a-z] are allowed.")
+        "Full path to the drbd.conf file (drbdadm -c); empty means the default. Only the characters [-%+./0-9:=@A-Z_a-z] are allowed.")
     { Default = "/etc/drbd.conf", Reloadable = true };
 
     readonly StringParameter adjustMasterScore = new("adjust_master_score", "master score adjustments", """
@@ -126,7 +129,7 @@ public sealed partial class DrbdAgent : ResourceAgent
     { Reloadable = true };
 
     readonly StringParameter wfcTimeout = new("wfc_timeout", "wait for connections with timeout",
-        "Unless set to the empty string or any non-digits, wait (at most) this many seconds for the connection(s) to be established after bringing them up during start. The wait never outlasts the start's timeout.")
+        "Unless set to any non-digits, wait (at most) this many seconds for the connection(s) to be established after bringing them up during start; empty means the default, as in ocf:linbit:drbd's code (its description says empty does not wait). The wait never outlasts the start's timeout.")
     { Default = "5", Reloadable = true };
 
     readonly StringParameter removeMasterScoreIfPeerPrimary = new("remove_master_score_if_peer_primary", "remove master score if we are connected to a primary peer", """
@@ -152,18 +155,20 @@ public sealed partial class DrbdAgent : ResourceAgent
     { Reloadable = true };
 
     readonly StringParameter unfenceExtraArgs = new("unfence_extra_args", "Extra arguments for the unfence hook.",
-        "Extra hints passed to the unfence hook (in OCF_RESKEY_unfence_extra_args). See unfence_if_all_uptodate.")
+        "Extra hints passed to the unfence hook (in OCF_RESKEY_unfence_extra_args); empty means the default. See unfence_if_all_uptodate.")
     { Default = "--quiet --flock-required --flock-timeout 0 --unfence-only-if-owner-match", Reloadable = true };
 
     readonly StringParameter requireVersionGe = new("require_drbd_module_version_ge", "minimum DRBD module version", """
         Fail (5) if the detected DRBD kernel module version is lower than this (inclusive).
-        Example: 9.0.16 requires DRBD 9. Required format: x.y.z. Empty: no check.
+        Example: 9.0.16 requires DRBD 9. Required format: x.y.z. Empty means the default, as
+        in ocf:linbit:drbd's code.
         """)
     { Default = "8.0.0", Reloadable = true, Check = VersionFormat };
 
     readonly StringParameter requireVersionLt = new("require_drbd_module_version_lt", "DRBD module version limit", """
         Fail (5) if the detected DRBD kernel module version is not lower than this (exclusive).
-        Example: 9.0.0 requires DRBD 8.4. Required format: x.y.z. Empty: no check.
+        Example: 9.0.0 requires DRBD 8.4. Required format: x.y.z. Empty means the default, as
+        in ocf:linbit:drbd's code.
         """)
     { Default = "10.0.0", Reloadable = true, Check = VersionFormat };
 
@@ -201,6 +206,14 @@ public sealed partial class DrbdAgent : ResourceAgent
     long startTimestamp;
 
     string Resource => drbdResource.Value;
+
+    /// <summary>
+    /// ocf:linbit:drbd assigns its defaults with ${X:=default}: a parameter set to the empty
+    /// string gets the default too (whatever its description says about empty values).
+    /// </summary>
+    static string OrDefault(StringParameter p) => p.Value.Length > 0 ? p.Value : p.Default;
+
+    string ConfigFile => OrDefault(drbdconf);
     bool IsV9 => module.IsV9;
 
     /// <summary>This node, as Pacemaker names it in the notify lists.</summary>
@@ -230,9 +243,9 @@ public sealed partial class DrbdAgent : ResourceAgent
         // The binding exists before any other check can fail, so that a stop can still use it.
         toolOptions = DrbdToolsOptions.ForSystem(Processes);
         tools = createTools(Processes, toolOptions);
-        if (drbdconf.Value.Length > 0 && !IsValidName(drbdconf.Value))
-            throw OcfError.Configured($"drbdconf name must only contain [{NameCharacters}]: {OcfText.Quote(drbdconf.Value)}");
-        tools = createTools(Processes, toolOptions = toolOptions with { ConfigFile = drbdconf.Value.Length > 0 ? drbdconf.Value : null });
+        if (!IsValidName(ConfigFile))
+            throw OcfError.Configured($"drbdconf name must only contain [{NameCharacters}]: {OcfText.Quote(ConfigFile)}");
+        tools = createTools(Processes, toolOptions = toolOptions with { ConfigFile = ConfigFile });
         RequireBinary(toolOptions.DrbdAdm, "drbd_resource");
         RequireBinary(toolOptions.DrbdSetup, "drbd_resource");
 
@@ -244,8 +257,8 @@ public sealed partial class DrbdAgent : ResourceAgent
         if (Action != "stop") CheckCloneMeta();
 
         // Rather than 6, a missing configuration is 5: another node may have a valid one.
-        if (drbdconf.Value.Length > 0 && !IsReadable(drbdconf.Value))
-            throw OcfError.NotInstalled($"Configuration file {drbdconf.Value} does not exist or is not readable!");
+        if (!IsReadable(ConfigFile))
+            throw OcfError.NotInstalled($"Configuration file {ConfigFile} does not exist or is not readable!");
 
         // A monitor asks the configuration only when the kernel does not know the resource:
         // the steady-state monitor starts the status tool and nothing else.
@@ -257,7 +270,7 @@ public sealed partial class DrbdAgent : ResourceAgent
         if (Action is not ("stop" or "monitor" or "validate-all") && !ignoreMissingNotifications.Value && !Meta.Notify.Enabled)
             throw OcfError.Configured("you really should enable notify when using this RA (or set ignore_missing_notifications=true)");
 
-        scores = ScoreTable.Parse(adjustMasterScore.Value, out var problem);
+        scores = ScoreTable.Parse(OrDefault(adjustMasterScore), out var problem);
         if (problem is not null && ShouldWarnAboutConfiguration)
             LogBadScores(Log, problem);
     }
@@ -273,7 +286,7 @@ public sealed partial class DrbdAgent : ResourceAgent
 
     void CheckModuleVersion()
     {
-        foreach (var (limit, ge) in new[] { (requireVersionGe.Value, true), (requireVersionLt.Value, false) })
+        foreach (var (limit, ge) in new[] { (OrDefault(requireVersionGe), true), (OrDefault(requireVersionLt), false) })
         {
             if (limit.Length == 0) continue;
             var v = DrbdVersion.ParseExact(limit)!;
@@ -328,7 +341,7 @@ public sealed partial class DrbdAgent : ResourceAgent
             if (IsProbe) throw OcfError.NotInstalled($"DRBD resource {Resource} not found in the configuration");
             DeleteScore("the resource is not in the configuration");
             string why = lookup.Failure is { } f ? ": drbdadm sh-dev " + f.Describe() : "";
-            throw OcfError.NotInstalled($"DRBD resource {Resource} not found in configuration file {(drbdconf.Value.Length > 0 ? drbdconf.Value : "(drbdadm's default)")}{why}");
+            throw OcfError.NotInstalled($"DRBD resource {Resource} not found in configuration file {ConfigFile}{why}");
         }
         devices = lookup.Devices;
         if (lookup.Stacked && !toolOptions.Stacked)
@@ -481,7 +494,7 @@ public sealed partial class DrbdAgent : ResourceAgent
     /// </summary>
     int? WfcSeconds()
     {
-        var t = wfcTimeout.Value;
+        var t = OrDefault(wfcTimeout);
         if (t.Length == 0 || !t.All(char.IsAsciiDigit)) return null;
         int asked = t.Length > 9 ? int.MaxValue : int.Parse(t, CultureInfo.InvariantCulture);
         int budget = Math.Max(1, (int)WaitBudget().Remaining.TotalSeconds);
@@ -702,7 +715,7 @@ public sealed partial class DrbdAgent : ResourceAgent
         }
         if (decision.Unfence)
         {
-            var r = tools.UnfencePeer(Resource, unfenceExtraArgs.Value, Deadline);
+            var r = tools.UnfencePeer(Resource, OrDefault(unfenceExtraArgs), Deadline);
             if (!r.Succeeded) LogCommandFailed(Log, "unfence-peer", r.Describe());
         }
     }

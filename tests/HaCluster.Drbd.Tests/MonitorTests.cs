@@ -142,11 +142,12 @@ public class SteadyStateCostTests : IDisposable
     public void Repeated_monitors_write_an_unchanged_score_once()
     {
         var drbd = new FakeDrbd().Running(DrbdRole.Secondary);
+        File.WriteAllText(dir["drbd.conf"], "resource r0 { }\n");
         var processes = new HaCluster.Ocf.Tests.ScriptedProcessRunner();
         var vars = new Dictionary<string, string>
         {
             ["OCF_ROOT"] = "/usr/lib/ocf", ["OCF_RESOURCE_INSTANCE"] = "drbd_r0", ["HA_RSCTMP"] = dir.Path, ["HA_SBIN_DIR"] = "/usr/sbin",
-            ["OCF_RESKEY_drbd_resource"] = "r0", ["OCF_RESKEY_drbdconf"] = "", ["OCF_RESKEY_CRM_meta_clone_max"] = "2",
+            ["OCF_RESKEY_drbd_resource"] = "r0", ["OCF_RESKEY_drbdconf"] = dir["drbd.conf"], ["OCF_RESKEY_CRM_meta_clone_max"] = "2",
             ["OCF_RESKEY_CRM_meta_interval"] = "20000", ["OCF_RESKEY_CRM_meta_on_node"] = "node1",
         };
         int Monitor()

@@ -77,3 +77,21 @@ public class NotifyReloadTests : AgentFixture
         r.ExitReason.Should().Be("cannot reload DRBD resource r0: it is not running");
     }
 }
+
+/// <summary>Empty values get the defaults, as LINBIT's ${X:=default} gives them.</summary>
+public class EmptyValueTests : AgentFixture
+{
+    [Fact]
+    public void Empty_adjust_master_score_and_unfence_extra_args_are_the_defaults_without_complaint()
+    {
+        Drbd.Running(DrbdRole.Secondary);
+        var r = Run("start", P("adjust_master_score", ""));
+        r.ExitCode.Should().Be(0);
+        r.Stderr.Should().NotContain("adjust_master_score");
+        Scores.Should().Equal("promotion=10000");
+
+        Drbd.Running(DrbdRole.Primary);
+        Run("monitor", P("unfence_extra_args", ""), P("unfence_if_all_uptodate", "1"), Recurring).ExitCode.Should().Be(8);
+        Drbd.Commands.Should().Contain("unfence-peer r0 [--quiet --flock-required --flock-timeout 0 --unfence-only-if-owner-match]");
+    }
+}

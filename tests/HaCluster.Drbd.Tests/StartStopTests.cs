@@ -21,12 +21,12 @@ public class StartStopTests : AgentFixture
     }
 
     [Theory]
-    [InlineData("", null)]
+    [InlineData("", "wait-connect /dev/drbd0 5")]      // LINBIT's ${wfc_timeout:=5}: empty is the default
     [InlineData("abc", null)]
     [InlineData("5s", null)]
     [InlineData("12", "wait-connect /dev/drbd0 12")]
     [InlineData("0", "wait-connect /dev/drbd0 233")]   // DRBD's "forever" becomes the start's budget: 240 s less the 2 s margin and the 5 s reserve
-    public void Wfc_timeout_digits_wait_anything_else_does_not(string value, string? wait)
+    public void Wfc_timeout_digits_wait_other_words_do_not_and_empty_is_the_default(string value, string? wait)
     {
         Run("start", P("wfc_timeout", value)).ExitCode.Should().Be(0);
         var waits = Drbd.Commands.Where(c => c.StartsWith("wait-connect")).ToList();

@@ -63,11 +63,14 @@ public class ValidationTests : AgentFixture
     }
 
     [Fact]
-    public void An_empty_drbdconf_means_drbdadms_default_and_no_c()
+    public void An_empty_drbdconf_means_the_default_etc_drbd_conf()
     {
         Drbd.Running();
-        Run("start", P("drbdconf", "")).ExitCode.Should().Be(0);
-        Drbd.OptionsSeen[^1].ConfigFile.Should().BeNull();
+        var r = Run("validate-all", P("drbdconf", ""));
+        // Whether /etc/drbd.conf exists depends on the host (drbd-utils installs it): both ways
+        // the agent must be looking at that file.
+        if (File.Exists("/etc/drbd.conf")) Drbd.OptionsSeen[^1].ConfigFile.Should().Be("/etc/drbd.conf");
+        else r.ExitReason.Should().Be("Configuration file /etc/drbd.conf does not exist or is not readable!");
         Run("start").ExitCode.Should().Be(0);
         Drbd.OptionsSeen[^1].ConfigFile.Should().Be(Conf);
     }
@@ -112,7 +115,9 @@ public class ValidationTests : AgentFixture
         var r = Run("start", P(parameter, value));
         r.ExitCode.Should().Be(5);
         r.ExitReason.Should().Be(reason);
-        Run("start", P(parameter, "")).ExitCode.Should().Be(0, "empty skips the check");
+        Run("start", P(parameter, "")).ExitCode.Should().Be(0, "empty means the default limit, which 8.4.11 meets");
+        Drbd.Version = new(10, 0, 1);
+        Run("start", P("require_drbd_module_version_lt", "")).ExitCode.Should().Be(5, "empty is the default 10.0.0, not 'no check', as LINBIT's ${X:=default}");
     }
 
     [Theory]
