@@ -659,14 +659,15 @@ public sealed partial class DrbdAgent : ResourceAgent
         var n = Meta.Notify;
         try
         {
-            if (n.Operation == "start" && !connectOnlyAfterPromote.Value)
+            // As the shell agent's case statement: */start first, other post/* notifications second.
+            if (n.Operation == "start")
             {
                 // More than two possible peers, or configured for a meanwhile failed one: adjust
                 // the network settings when a peer starts. Usually a no-op.
-                if (Current().Running)
+                if (!connectOnlyAfterPromote.Value && Current().Running)
                     Run(tools.Adjust(Resource, new AdjustOptions { Peer84 = PeerName(), Verbose = true }, Deadline), "adjust");
             }
-            if (n.Type == "post")
+            else if (n.Type == "post")
             {
                 var state = Current();
                 if (state.Running) UpdateScore(state);

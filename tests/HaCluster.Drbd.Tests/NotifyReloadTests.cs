@@ -16,6 +16,15 @@ public class NotifyReloadTests : AgentFixture
     }
 
     [Fact]
+    public void A_post_start_notification_adjusts_but_leaves_the_score_to_the_monitor_as_LINBITs_case_does()
+    {
+        Drbd.Running();
+        Run("notify", Notify("post", "start", ("CRM_meta_notify_start_uname", "node2"))).ExitCode.Should().Be(0);
+        Drbd.Commands.Should().Equal("adjust r0 --peer=node2");
+        Scores.Should().BeEmpty();
+    }
+
+    [Fact]
     public void A_start_notification_does_not_bring_up_a_stopped_instance()
     {
         Run("notify", Notify("pre", "start", ("CRM_meta_notify_start_uname", "node2"))).ExitCode.Should().Be(0);
@@ -55,7 +64,7 @@ public class NotifyReloadTests : AgentFixture
     {
         Drbd.Running();
         Drbd.StatusOverride = () => throw new DrbdToolException("drbdsetup events2 --now r0", FakeDrbd.Fail(20, "netlink"));
-        var r = Run("notify", Notify("post", "start"));
+        var r = Run("notify", Notify("post", "demote"));
         r.ExitCode.Should().Be(0);
         r.Stderr.Should().Contain("notify: cannot read the state of DRBD resource r0");
     }
