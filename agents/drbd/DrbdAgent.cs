@@ -70,6 +70,9 @@ public sealed partial class DrbdAgent : ResourceAgent
           by the operation's timeout and ends with an exit reason before Pacemaker would kill the
           agent. The promote's 15-second floor against tight recovery loops is bounded too, and
           wfc_timeout (where 0 is DRBD's "forever") never outlasts the start.
+        - A probe or monitor reports a resource the kernel runs as running (0 or 8) even when
+          this node's drbd.conf is unreadable or lost the resource; LINBIT's answered 5, or for
+          a probe 7, hiding a possible Primary.
         - A monitor of a stopped instance deletes the promotion score instead of possibly
           setting it (LINBIT's agent evaluated unset status variables when /proc/drbd was
           missing).
@@ -256,12 +259,9 @@ public sealed partial class DrbdAgent : ResourceAgent
 
         if (Action != "stop") CheckCloneMeta();
 
-        // Rather than 6, a missing configuration is 5: another node may have a valid one.
-        if (!IsReadable(ConfigFile))
-            throw OcfError.NotInstalled($"Configuration file {ConfigFile} does not exist or is not readable!");
-
-        // A monitor asks the configuration only when the kernel does not know the resource:
-        // the steady-state monitor starts the status tool and nothing else.
+        // A monitor asks the configuration only when the kernel does not know the resource: the
+        // steady-state monitor starts the status tool and nothing else, and a running resource
+        // is reported as running even when this node's configuration is broken.
         if (Action != "monitor") CheckResourceInConfiguration();
 
         if (Action is "start" or "promote" && PromotedMax() > 1 && tools.AllowsTwoPrimaries(Resource, Deadline) != true)
@@ -331,10 +331,13 @@ public sealed partial class DrbdAgent : ResourceAgent
     long? PromotedMaxOrNull() => MetaRaw("promoted_max", "master_max") is null ? 1 : MetaInt("promoted_max", "master_max");
     long PromotedMax() => PromotedMaxOrNull() ?? 1;
 
-    /// <summary>drbdadm sh-dev (then --stacked): the resource must be in the configuration.</summary>
+    /// <summary>The configuration must be readable and define the resource (drbdadm sh-dev, then --stacked).</summary>
     void CheckResourceInConfiguration()
     {
         configChecked = true;
+        // Rather than 6, a missing configuration is 5: another node may have a valid one.
+        if (!IsReadable(ConfigFile))
+            throw OcfError.NotInstalled($"Configuration file {ConfigFile} does not exist or is not readable!");
         var lookup = tools.FindResource(Resource, Deadline);
         if (!lookup.Found)
         {

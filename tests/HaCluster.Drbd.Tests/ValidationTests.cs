@@ -85,6 +85,16 @@ public class ValidationTests : AgentFixture
     }
 
     [Fact]
+    public void A_running_resource_is_reported_running_even_when_this_nodes_configuration_is_broken()
+    {
+        Drbd.Running(DrbdRole.Primary);
+        Drbd.InConfiguration = false;
+        Run("monitor").ExitCode.Should().Be(8, "a probe must not hide a Primary because drbd.conf lost it");
+        Run("monitor", P("drbdconf", Dir["missing.conf"])).ExitCode.Should().Be(8);
+        Drbd.Calls.Should().NotContain(c => c.StartsWith("sh-dev"));
+    }
+
+    [Fact]
     public void Missing_drbdadm_is_5_a_probe_7()
     {
         Processes.Missing.Add("/usr/sbin/drbdadm");
