@@ -184,6 +184,8 @@ public sealed class XenAgent : ResourceAgent
         ActionSpec.MigrateFrom(120),
         ActionSpec.MigrateTo(120),
         ActionSpec.Monitor(30, intervalSeconds: 10),
+        // Not in the shell agent's meta-data, but it answers status (raw 0/7) and so does this.
+        ActionSpec.Status(30, intervalSeconds: 10),
         // A reload whose changes need a restart is a stop and a start: their timeouts together.
         ActionSpec.Reload(100),
         ActionSpec.MetaData(5),
@@ -451,7 +453,7 @@ public sealed class XenAgent : ResourceAgent
         }, TimeSpan.FromSeconds(1));
         if (!gone)
             throw OcfError.Generic($"domain {OcfText.Quote(dom)} still exists after xl destroy until the stop timeout" +
-                (lastDestroy is { Succeeded: false } ? $": xl destroy {lastDestroy.Describe()}" : ""));
+                (lastDestroy is { Succeeded: false, Process.Outcome: ProcessOutcome.Exited } ? $": xl destroy {lastDestroy.Describe()}" : ""));
         Log.LogInformation("Xen domain {Domain} stopped.", dom);
     }
 
