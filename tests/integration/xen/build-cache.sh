@@ -68,6 +68,16 @@ mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev 2>
 echo "DOMU_READY uptime=$(cut -d' ' -f1 /proc/uptime) kernel=$(uname -r)"
 R
 chmod +x $D/etc/init.d/rcS
+# A guest that ignores xl shutdown (rdinit=/sbin/ignore-shutdown-init): PID 1 is a shell with no
+# handler for the SIGUSR2 that busybox poweroff sends, so the orderly poweroff never happens and
+# only xl destroy ends it. The stop-escalation test needs such a guest.
+cat > $D/sbin/ignore-shutdown-init <<'R'
+#!/bin/sh
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev 2>/dev/null
+echo "DOMU_READY_IGNORING_SHUTDOWN uptime=$(cut -d' ' -f1 /proc/uptime)"
+while :; do sleep 3600; done
+R
+chmod +x $D/sbin/ignore-shutdown-init
 (cd $D && find . | cpio -o -H newc 2>/dev/null | gzip -9) > $C/domu-initrd.gz
 
 mkdir -p $ROOT/lab
