@@ -429,7 +429,8 @@ public sealed class XenAgent : ResourceAgent
 
         if (graceful > TimeSpan.Zero)
         {
-            if (orderly.Remaining < graceful)
+            // Only a real cut is worth saying: the time since the budget was computed is not one.
+            if (orderly.Remaining < graceful - TimeSpan.FromMilliseconds(500))
                 Log.LogInformation("the stop timeout leaves {Seconds:0.#} s of the {Graceful:0.#} s for the orderly shutdown; the rest is kept for xl destroy", orderly.Remaining.TotalSeconds, graceful.TotalSeconds);
             Log.LogInformation("Xen domain {Domain} will be stopped (timeout: {Seconds:0}s)", dom, orderly.Remaining.TotalSeconds);
             var request = shutdownAcpi.Value ? Xl.TriggerPower(dom, orderly) : Xl.Shutdown(dom, wait: false, orderly);

@@ -59,6 +59,7 @@ public class XenStandinTests : IDisposable
 
         var stop = Run("stop");
         stop.ExitCode.Should().Be(0, stop.Stderr);
+        stop.Stderr.Should().NotContain("kept for xl destroy", "2/3 of the 40 s stop timeout fit before the destroy reserve");
         xl.Domains.Should().BeEmpty();
         xl.Calls.Should().ContainInOrder("shutdown vm1", "list vm1").And.NotContain(c => c.StartsWith("destroy"));
         Run("monitor", ("CRM_meta_interval", "0")).ExitCode.Should().Be(7);
