@@ -37,8 +37,19 @@ public sealed class XlConfig
     /// <summary><c>memory</c> in MiB, or null.</summary>
     public long? MemoryMiB => long.TryParse(String("memory"), NumberStyles.None, CultureInfo.InvariantCulture, out long m) ? m : null;
 
-    /// <summary>Reads and parses a file; throws <see cref="XlConfigException"/> on syntax errors and IO exceptions when unreadable.</summary>
-    public static XlConfig Load(string path) => Parse(File.ReadAllText(path), path);
+    /// <summary>Files larger than this are not domain configurations (xmfile=/dev/zero must not exhaust the heap).</summary>
+    public const int MaxFileBytes = 1 << 20;
+
+    /// <summary>Reads and parses a file; throws <see cref="XlConfigException"/> on syntax errors or an oversized file, IO exceptions when unreadable.</summary>
+    public static XlConfig Load(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+        var buffer = new byte[MaxFileBytes + 1];
+        int total = 0, n;
+        while (total < buffer.Length && (n = stream.Read(buffer, total, buffer.Length - total)) > 0) total += n;
+        if (total > MaxFileBytes) throw new XlConfigException($"{path}: larger than {MaxFileBytes / 1024} KiB, not a domain configuration");
+        return Parse(Encoding.UTF8.GetString(buffer, 0, total), path);
+    }
 
     public static XlConfig Parse(string text, string source = "config")
     {

@@ -267,6 +267,20 @@ public class XenHostileValueTests : IDisposable
     }
 
     [Fact]
+    public void An_endless_xmfile_is_not_read_to_the_end()
+    {
+        // /dev/zero "exists"; reading it whole would exhaust the agent's 128 MiB heap.
+        var r = Run("monitor", ("xmfile", "/dev/zero"));
+        r.ExitCode.Should().Be(7, r.Stderr);
+        xl.Calls.Should().Equal("list rsc");
+        // The stand-in xl reads it forever too: the start deadline ends that.
+        var start = Run("start", ("xmfile", "/dev/zero"), ("CRM_meta_timeout", "3000"));
+        start.Stderr.Should().Contain("larger than 1024 KiB, not a domain configuration");
+        start.ExitCode.Should().Be(1);
+        start.ExitReason.Should().StartWith("xl create '/dev/zero' for domain 'rsc' did not finish within");
+    }
+
+    [Fact]
     public void A_hostile_name_inside_the_file_is_ignored_for_the_resource_id()
     {
         string bad = xl.Config("bad.cfg", "name = \"-l\"\nmemory = 160\n");
