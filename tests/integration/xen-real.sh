@@ -75,11 +75,11 @@ R=$RESULTS/results.txt
 say() { printf '%s\n' "$*"; }
 if [ -n "$verdict" ]; then say "FAIL: $verdict"; fail=1; fi
 # Every step must be there: a run that stopped half-way must not pass.
-for step in meta-data pv-probe pv-start pv-monitor-1 pv-monitor-2 pv-monitor-3 pv-status pv-migrate-refused pv-stop \
+for step in meta-data pv-probe pv-start pv-monitor-1 pv-monitor-2 pv-monitor-3 pv-status pv-probe-no-xmfile hostile-probe nokernel-start pv-migrate-refused pv-stop \
             pv-stop-again pv-probe-after deaf-start deaf-stop pvh-start pvh-migrate-to pvh-migrate-from pvh-monitor pvh-stop ocf-tester; do
   grep -q "^$step want=" "$R" 2>/dev/null || { say "FAIL: step $step did not run"; fail=1; }
 done
-for c in pv-listed pv-console-ready pv-migrate-reason pv-still-running pv-gone pv-orderly pv-not-destroyed xmfile-unchanged \
+for c in pv-listed pv-console-ready hostile-nothing-ran nokernel-reason pv-migrate-reason pv-still-running pv-gone pv-orderly pv-not-destroyed xmfile-unchanged \
          deaf-console-ready deaf-destroyed deaf-gone pvh-console-ready pvh-new-domid pvh-gone; do
   grep -q "^check $c ok" "$R" 2>/dev/null || { say "FAIL: check $c: $(grep "^check $c " "$R" 2>/dev/null || echo missing)"; fail=1; }
 done

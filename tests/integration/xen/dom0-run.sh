@@ -68,6 +68,11 @@ check pv-listed xl list pvguest
 check pv-console-ready wait_console pvguest DOMU_READY 90
 for i in 1 2 3; do ra pv-monitor-$i 0 monitor $PV OCF_RESKEY_CRM_meta_interval=10000 OCF_RESKEY_CRM_meta_timeout=30000; done
 ra pv-status 0 status $PV
+# the xmfile gone (unmounted shared storage) while the domain runs: still running, not "stopped"
+ra pv-probe-no-xmfile 0 monitor OCF_RESOURCE_INSTANCE=rsc-pv OCF_RESKEY_xmfile=/lab/missing.cfg OCF_RESKEY_name=pvguest OCF_RESKEY_CRM_meta_interval=0
+# a hostile name goes to real xl as one literal argument: not running, and nothing was executed
+ra hostile-probe 7 monitor OCF_RESOURCE_INSTANCE=rsc-x OCF_RESKEY_xmfile=/lab/pv.cfg 'OCF_RESKEY_name=$(touch /tmp/pwned); touch /tmp/pwned'
+check hostile-nothing-ran test ! -e /tmp/pwned
 ra pv-migrate-refused 1 migrate_to $PV OCF_RESKEY_CRM_meta_migrate_target=node2 OCF_RESKEY_CRM_meta_timeout=120000
 check pv-migrate-reason grep -q "cannot live-migrate PV guests" $OUT/pv-migrate-refused.err
 check pv-still-running xl list pvguest
@@ -78,6 +83,12 @@ check pv-not-destroyed sh -c "! grep -q 'will be destroyed' $OUT/pv-stop.err"
 ra pv-stop-again 0 stop $PV OCF_RESKEY_CRM_meta_timeout=60000
 ra pv-probe-after 7 monitor $PV OCF_RESKEY_CRM_meta_interval=0
 check xmfile-unchanged cmp -s /lab/pv.cfg $OUT/pv.cfg.before
+
+# --- A2. xl create failing for real (missing kernel, exit 3): the reason is xl's error line
+guest_cfg /lab/nokernel.cfg nokernel pv ""
+sed -i 's#^kernel = .*#kernel = "/lab/nokernel"#' /lab/nokernel.cfg
+ra nokernel-start 1 start OCF_RESOURCE_INSTANCE=rsc-nk OCF_RESKEY_xmfile=/lab/nokernel.cfg OCF_RESKEY_CRM_meta_timeout=60000
+check nokernel-reason grep -q "^ocf-exit-reason:xl create '/lab/nokernel.cfg' for domain 'nokernel' exited with status 3: .*nokernel" $OUT/nokernel-start.err
 
 # --- B. A guest that ignores xl shutdown: stop escalates to xl destroy after shutdown_timeout
 ra deaf-start 0 start $DEAF OCF_RESKEY_CRM_meta_timeout=120000
@@ -102,7 +113,7 @@ check pvh-gone sh -c '! xl list pvhguest'
 
 # --- D. ocf-tester against a PV guest (its own start/stop/monitor/migrate cycle)
 t0=$(date +%s)
-timeout 900 ocf-tester -n otguest -o xmfile=/lab/ot.cfg "$AGENT" > $OUT/ocf-tester.txt 2>&1
+timeout 900 ocf-tester -v -n otguest -o xmfile=/lab/ot.cfg "$AGENT" > $OUT/ocf-tester.txt 2>&1
 echo "ocf-tester want=0 rc=$? ms=$(( ($(date +%s) - t0) * 1000 ))" >> $R
 
 xl list > $OUT/xl-list-end.txt 2>&1
