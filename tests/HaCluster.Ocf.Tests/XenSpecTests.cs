@@ -115,6 +115,25 @@ public class XenSpecTests : IDisposable
     }
 
     [Fact]
+    public void A_recurring_monitor_of_a_vanished_domain_retries_5_times_then_reports_7()
+    {
+        var sw = Stopwatch.StartNew();
+        var r = Run("monitor", ("CRM_meta_interval", "10000"));
+        r.ExitCode.Should().Be(7);
+        sw.Elapsed.Should().BeGreaterThan(TimeSpan.FromSeconds(4.5)).And.BeLessThan(TimeSpan.FromSeconds(8));
+        xl.Calls.Should().HaveCount(6, "one look and 5 retries a second apart");
+        r.Stderr.Should().Contain("Xen domain vm1 stopped");
+    }
+
+    [Fact]
+    public void The_reboot_retries_never_outlast_a_short_monitor_timeout()
+    {
+        var sw = Stopwatch.StartNew();
+        Run("monitor", ("CRM_meta_interval", "10000"), ("CRM_meta_timeout", "2500")).ExitCode.Should().Be(7);
+        sw.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(2.5));
+    }
+
+    [Fact]
     public void Memory_share_with_no_other_domain_on_stop_divides_by_one()
     {
         xl.Add("vm1");
