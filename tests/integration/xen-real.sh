@@ -8,6 +8,8 @@
 #   tests/integration/xen-real.sh            # builds the agent, boots, asserts; exit 0 = all passed
 #   XEN_AGENT=/path/to/Xen tests/integration/xen-real.sh   # use an already published agent
 #
+# Exit 0 = passed, 1 = failed, 2 = a prerequisite is missing (root, qemu-system-x86, busybox-static,
+# e2fsprogs, cpio; debootstrap and a Debian mirror for the first run only).
 # The first run builds the chroot and images into $XEN_CACHE (/var/cache/hacluster-tests/xen,
 # ~3-5 min, needs a Debian mirror); later runs reuse them. The boot and the payload take ~6-10
 # minutes on 2 busy cores; the whole run is killed after $XEN_TIMEOUT seconds (default 1200).
@@ -19,6 +21,14 @@ CACHE=${XEN_CACHE:-/var/cache/hacluster-tests/xen}
 RESULTS=${XEN_RESULTS:-/tmp/hacluster-xen-real}
 TIMEOUT=${XEN_TIMEOUT:-1200}
 t_start=$(date +%s)
+
+[ "$(id -u)" = 0 ] || { echo "xen-real: needs root (debootstrap, chroot)" >&2; exit 2; }
+for tool in qemu-system-x86_64 cpio gzip mkfs.ext4 tar truncate; do
+  command -v "$tool" >/dev/null || { echo "xen-real: $tool is missing" >&2; exit 2; }
+done
+# The domU initramfs needs a static busybox (busybox-static), built-in applets and all.
+file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' || { echo "xen-real: /bin/busybox is not static (apt-get install busybox-static)" >&2; exit 2; }
+[ -f "$CACHE/ready" ] || command -v debootstrap >/dev/null || { echo "xen-real: debootstrap is missing (needed once, to build $CACHE)" >&2; exit 2; }
 
 XEN_CACHE=$CACHE "$HERE/xen/build-cache.sh"
 
