@@ -11,11 +11,14 @@
 #   ipaddr2.sh                     the installed IPaddr2 against the kernel, in private network namespaces
 #   virtualdomain.sh               the installed VirtualDomain against private libvirt daemons (test driver,
 #                                  qemu TCG guests, live migration between two network namespaces)
+#   xen-real.sh                    the installed Xen agent inside dom0 of real Xen 4.17 under qemu TCG
+#                                  (its images are built once and cached in /var/cache/hacluster-tests/xen)
 #   pacemaker-e2e.sh DEB           single-node Corosync + Pacemaker in private namespaces
 # and ends with exactly one line "integration: N passed, N failed"; exit 1 when anything failed,
 # 2 when a prerequisite is missing. Needs root. Installs nothing but DEB (the caller installs
 # pacemaker corosync pcs resource-agents libxml2-utils libvirt-daemon libvirt-daemon-driver-qemu
-# libvirt-clients qemu-system-x86 busybox-static cpio). Takes ~2-3 min (virtualdomain ~1.5 of them).
+# libvirt-clients qemu-system-x86 busybox-static cpio debootstrap). Takes ~6-12 min: xen-real ~4-9
+# of them (plus ~3-5 min once to build its cached images), virtualdomain ~1.5.
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/integration/lib.sh
@@ -82,6 +85,8 @@ echo
 part ocf-tester "$HERE/ocf-tester.sh"
 part ipaddr2 "$HERE/ipaddr2.sh"
 part virtualdomain "$HERE/virtualdomain.sh"
+# The installed Xen agent inside dom0 of a real Xen 4.17 booted under qemu TCG (minutes: last but one).
+XEN_AGENT=/usr/lib/ocf/resource.d/hacluster/Xen part xen-real "$HERE/xen-real.sh"
 part pcs-params "$HERE/pcs-params.sh"
 part pacemaker-e2e "$HERE/pacemaker-e2e.sh" "$DEB"
 
