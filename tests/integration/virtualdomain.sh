@@ -92,11 +92,15 @@ expect_within() {
   if awk -v e="$EL" -v l="$2" 'BEGIN { exit !(e < l) }'; then pass "$1: returned in $EL s (< $2 s)"
   else fail "$1: returns in under $2 s" "took $EL s, exit $RC" "command: $CMD" "output:" "$OUT"; fi
 }
-# dstate URI DOMAIN: "running", "shut off", "paused"... or "absent" when libvirt has no such domain
+# dstate URI DOMAIN: "running", "shut off", "paused"... "absent" when libvirt says it has no such
+# domain, else "error: ..." (an unreachable daemon must not pass for a stopped domain)
 dstate() {
   local out
-  out=$(timeout 10 virsh -q -c "$1" domstate "$2" 2>&1) || { echo absent; return 0; }
-  echo "$out" | head -1
+  if out=$(timeout 10 virsh -q -c "$1" domstate "$2" 2>&1); then echo "$out" | head -1; return 0; fi
+  case $out in
+    *"failed to get domain"* | *"Domain not found"*) echo absent ;;
+    *) echo "error: $(echo "$out" | tr '\n' ' ')" ;;
+  esac
 }
 # listed URI DOMAIN: the domain appears in virsh list --all
 listed() { timeout 10 virsh -q -c "$1" list --all --name 2>/dev/null | grep -qxF "$2"; }
