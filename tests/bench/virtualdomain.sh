@@ -171,13 +171,17 @@ for line in open(sys.argv[1]):
     if m: progs.append(m.group(2))
 runs = [i for i, p in enumerate(progs) if p == sys.argv[2]]
 after = progs[runs[1] + 1:] if len(runs) >= 2 else ["(agent ran fewer than two times)"] * 999
+first = progs[runs[0] + 1:runs[1]] if len(runs) >= 2 else []
 print(len(after))
 print(", ".join(sorted(os.path.basename(p) for p in after)))
+print(len(first))
 PY
   head -1 "$WORK/children.progs"
 }
 declare -A KIDS
 KIDS[ours_monitor]=$(children "$OURS" monitor)
+# the first monitor from a new caller (a restarted pacemaker-execd) writes the utilization once
+KIDS[ours_monitor_cold]=$(sed -n 3p "$WORK/children.progs")
 KIDS[hb_monitor]=$(children "$HB" monitor)
 hb_progs=$(sed -n 2p "$WORK/children.progs" | tr ',' '\n' | sed 's/^ //' | sort | uniq -c | sort -rn | awk '{printf "%s x%s, ", $2, $1}' | sed 's/, $//')
 KIDS[ours_monitor_lean]=$(children "$OURS" monitor "${LEAN[@]}")
@@ -269,6 +273,8 @@ print(f"\n{'command':38} {'median ms':>10} {'CPU ms':>8} {'children':>9}")
 for label, n, k in rows:
     print(f"{label:38} {wall(n):10.2f} {cpu(n):8.2f} {'-' if k is None else k:>9}")
 print(f"heartbeat monitor's children: {hb_progs}")
+print(f"ours: the first monitor from a new caller (restarted pacemaker-execd) starts {kids['ours_monitor_cold']} "
+      f"(crm_resource writes the utilization once); children above are the steady state")
 print(f"\n{'heartbeat / ours':38} {'median':>8} {'CPU':>8}")
 for a, b in [("heartbeat monitor", "ours monitor"), ("heartbeat monitor (utilization off)", "ours monitor (utilization off)"),
              ("heartbeat meta-data", "ours meta-data"), ("heartbeat start", "ours start"), ("heartbeat stop", "ours stop")]:
