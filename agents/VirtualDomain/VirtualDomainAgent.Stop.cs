@@ -69,6 +69,15 @@ public sealed partial class VirtualDomainAgent
             {
                 Log.LogError("failed to save the state of domain {Domain} to {StateFile} on stop: {Message}", domainName, stateFile, e.Message);
             }
+            catch (LibvirtUnavailableException e)
+            {
+                // A half-written state file must not be restored by the next start.
+                Log.LogError("saving the state of domain {Domain} did not finish in time ({Message}); aborting it and destroying the domain", domainName, e.Message);
+                try { Call(StopQuerySlice, c => c.AbortJob(domain, StopQuerySlice)); }
+                catch (Exception x) when (x is LibvirtException or LibvirtUnavailableException) { Log.LogDebug("abort of the save job: {Message}", x.Message); }
+                TryDelete(stateFile);
+                return Destroy(domain);
+            }
         }
 
         var waitStart = Deadline.Remaining;

@@ -647,6 +647,18 @@ public class VirtualDomainTests : IDisposable
     }
 
     [Fact]
+    public void A_snapshot_save_that_outlives_the_stop_is_aborted_its_file_removed_and_the_domain_destroyed()
+    {
+        libvirt.Add("vm1");
+        libvirt.SaveHangs = true;
+        var r = Run("stop", ("snapshot", dir.Path), Timeout(90000));
+        r.Code.Should().Be(OcfExitCode.Success, r.Stderr);
+        libvirt.Calls.Should().ContainInOrder("abortjob vm1", "destroy vm1 Graceful");
+        File.Exists(Path.Combine(dir.Path, "vm1.state")).Should().BeFalse("a half-written state must not be restored");
+        elapsed.Should().BeLessThan(TimeSpan.FromSeconds(90));
+    }
+
+    [Fact]
     public void Save_config_on_stop_writes_the_changed_inactive_xml_back()
     {
         libvirt.Add("vm1").Xml = FakeLibvirt.DomainXml("vm1", extraDevices: "<disk type='file'/>");
