@@ -284,7 +284,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
             }
             UpdateUtilization(status.Domain!);
             if (MonitorScriptsProblem() is { } failed) throw OcfError.Generic(failed);
-            if (SaveConfig && configProblem is null) SaveConfigFile(status.Domain!);
+            if (SaveConfig && configProblem is null) SaveConfigFile(status.Domain!, LibvirtSlice());
             if (configProblem is null && !File.Exists(DomainCache.PathFor(Env)))
                 new DomainCache(domainName, SafeEmulator(domainConfig?.Emulator)).Save(Env);
             return OcfExitCode.Success;
