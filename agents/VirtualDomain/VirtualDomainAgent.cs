@@ -483,7 +483,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         try
         {
             Call(Deadline, c => c.Undefine(domain, DomainUndefineFlags.None, Deadline));
-            Log.LogInformation("undefined the persistent definition of domain {Domain} before starting it as a transient domain", domainName);
+            Log.LogInformation("undefined the old persistent definition of domain {Domain} before starting it", domainName);
         }
         catch (LibvirtException e) when (!e.IsNoDomain)
         {
@@ -559,7 +559,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         {
             string qemuImg = RequireTool("qemu-img", "backingfile");
             string format = BackingFormat(qemuImg);
-            var created = Processes.Run(new ProcessSpec(qemuImg, "create", "-f", "qcow2", "-F", format, "-b", backingfile.Value, overlay), Deadline);
+            var created = Processes.Run(new ProcessSpec(qemuImg, "create", "-f", "qcow2", "-F", format, "-b", backingfile.Value, "--", overlay), Deadline);
             if (!created.Succeeded)
                 throw OcfError.Generic($"qemu-img create of {OcfText.Quote(overlay, 200)} on backing file {OcfText.Quote(backingfile.Value, 200)} {created.Describe()}");
         }

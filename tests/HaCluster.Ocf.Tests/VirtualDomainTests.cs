@@ -491,7 +491,7 @@ public class VirtualDomainTests : IDisposable
         r.Code.Should().Be(OcfExitCode.Success, r.Stderr);
         processes.Calls.Select(c => c.ToString()).Should().Equal(
             "qemu-img info --output=json -- /images/base.img",
-            $"qemu-img create -f qcow2 -F raw -b /images/base.img {dir["vm1.qcow2"]}",
+            $"qemu-img create -f qcow2 -F raw -b /images/base.img -- {dir["vm1.qcow2"]}",
             $"virt-copy-in -c {Uri} -d vm1 /srv/a /srv/b /");
         libvirt.Calls.Should().ContainInOrder("definexml", "create vm1");
         libvirt.Domains["vm1"].Persistent.Should().BeTrue();
