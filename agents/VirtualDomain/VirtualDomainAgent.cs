@@ -86,6 +86,8 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
             var info = new FileInfo(path);
             if (!info.Exists) why = "does not exist or is not readable";
             else if (info.Length > DomainConfig.MaxBytes) why = $"is larger than {DomainConfig.MaxBytes >> 20} MiB";
+            // Not opened at all: a FIFO would block the read, a device (/dev/zero) never end it.
+            else if (info.Length == 0) why = "is empty (or not a regular file)";
             else
             {
                 configXml = File.ReadAllText(path);

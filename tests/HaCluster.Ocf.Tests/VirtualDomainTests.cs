@@ -234,6 +234,29 @@ public class VirtualDomainTests : IDisposable
         Run("monitor").Code.Should().Be(OcfExitCode.NotRunning, "probe rule");
     }
 
+    [Theory]
+    [InlineData("/dev/zero")]
+    [InlineData("/dev/null")]
+    [InlineData("/proc/self/status")]
+    public void A_config_that_is_no_regular_file_is_never_read(string path)
+    {
+        var r = Run("start", ("config", path));
+        ShouldFail(r, OcfExitCode.ErrInstalled, "not a regular file");
+        elapsed.Should().Be(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task A_config_fifo_does_not_block()
+    {
+        string fifo = dir["vm.fifo"];
+        await System.Diagnostics.Process.Start("mkfifo", fifo)!.WaitForExitAsync();
+        File.Exists(fifo).Should().BeTrue();
+        var task = Task.Run(() => Run("start", ("config", fifo)));
+        var first = await Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(10)));
+        first.Should().BeSameAs(task, "reading a FIFO would block until a writer comes");
+        (await task).Code.Should().Be(OcfExitCode.ErrInstalled);
+    }
+
     [Fact]
     public void A_missing_config_follows_the_probe_rule()
     {
