@@ -859,6 +859,8 @@ public class VirtualDomainTests : IDisposable
         var plan = MigrationPlan.For(s, "n2");
         plan.DestinationUri.Should().Be("xen://n2-m/system", "a user name that is not one is ignored");
         plan.MigrationUri.Should().Be("n2-m");
+        MigrationPlan.ParseOptions("--migrateuri tcp://x:1 --parallel-connections 3 --live").Should()
+            .Be(new MigrationPlan.Options(MigrateFlags.None, "tcp://x:1", 3));
         var act = () => MigrationPlan.For(s, "n2;reboot");
         act.Should().Throw<OcfException>().Which.Code.Should().Be(OcfExitCode.ErrGeneric);
     }
