@@ -314,6 +314,22 @@ for i in 0 2 5; do
   assert_ne "hostile hypervisor (${HOSTILE_LABEL[$i]}): has an ocf-exit-reason" "" "$REASON" "$OUT"
 done
 assert_eq "no hostile value reached a shell ($PWNED never created)" absent "$([ -e "$PWNED" ] && echo exists || echo absent)"
+# a config path that is no regular file (reading a FIFO blocks until a writer comes, /dev/zero never
+# ends), a directory, an empty file: refused (5 or 6) at once
+mkfifo "$TMP/xml/fifo.xml"
+: >"$TMP/xml/empty.xml"
+RA_LIMIT=20
+for v in "$TMP/xml/fifo.xml" /dev/zero "$TMP/xml" "$TMP/xml/empty.xml"; do
+  for action in validate-all start; do
+    ra "$action" "config=$v"
+    case $RC in
+      5 | 6) pass "config=$v (no usable file): $action exits $RC" ;;
+      *) fail "config=$v (no usable file): $action exits 5 or 6" "exit $RC after $EL s" "output:" "$OUT" ;;
+    esac
+    expect_within "config=$v (no usable file): $action does not block" 3
+  done
+done
+RA_LIMIT=90
 # a hostile domain name inside the file is a name, not a command (libvirt refuses '/' in names, so
 # the command is relative: it would create the file in the agent's cwd, $TMP, or the daemon's, /)
 HNAME="vd\$(touch hc-vd-pwned-name);x"
