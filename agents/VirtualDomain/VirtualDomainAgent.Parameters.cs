@@ -61,6 +61,9 @@ public sealed partial class VirtualDomainAgent
           another one meanwhile. save_config_on_stop saves the XML before a snapshot is taken; a
           snapshot save that does not finish in time is aborted, its partial state file removed
           and the domain destroyed.
+        - A stop whose parameters no longer validate still stops the domain (shutdown, then
+          destroy) when the hypervisor URI and the domain can be determined, instead of failing
+          and getting the node fenced.
         - monitor_scripts are run directly (each a program without arguments, a bare name found
           through PATH), never through a shell; hostile parameter values are passed literally
           or refused with a reason.

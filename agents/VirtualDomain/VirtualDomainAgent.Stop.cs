@@ -28,6 +28,27 @@ public sealed partial class VirtualDomainAgent
         finally { CloseConnection(); }
     }
 
+    /// <summary>
+    /// A stop whose parameters do not validate (a value changed to something invalid while the
+    /// domain ran) would fail and get the node fenced. If the daemon and the domain can still be
+    /// named, the domain is stopped the plain way: shutdown, then destroy, without snapshot,
+    /// save_config_on_stop or shutdown_mode. (A parameter that failed to parse has no value.)
+    /// </summary>
+    public override OcfExitCode StopDespiteInvalidConfiguration(OcfException validationFailure)
+    {
+        if (config.Value is not { Length: > 0 } || hypervisor.Value is null || HypervisorUri.Problem(uri) is not null)
+            throw validationFailure;
+        minimalStop = true;
+        try { LoadConfig(); }
+        catch (OcfException e) when (e.EnvironmentMissing)
+        {
+            Log.LogInformation("{Reason}: the resource cannot be running here; stop succeeds", e.Reason);
+            return OcfExitCode.Success;
+        }
+        Log.LogWarning("{Reason}; stopping domain {Domain} anyway (shutdown, then destroy)", validationFailure.Reason, domainName);
+        return Stop();
+    }
+
     /// <summary>Kept back from libvirt in a stop for killing the emulator if libvirtd stops answering.</summary>
     TimeSpan killReserve;
 

@@ -44,7 +44,9 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
     /// rebinds the old values for the stop without validating again.
     /// </summary>
     string uri => uriOverride ?? (hypervisor.Value.Length > 0 ? hypervisor.Value : defaultUri ??= HypervisorUri.Default(Env.Get, libvirtConf));
-    DomainShutdownMode ShutdownFlags => ShutdownModes.Parse(shutdownMode.Value, out _) ?? DomainShutdownMode.Default;
+    DomainShutdownMode ShutdownFlags => minimalStop ? DomainShutdownMode.Default : ShutdownModes.Parse(shutdownMode.Value, out _) ?? DomainShutdownMode.Default;
+    /// <summary>A stop despite invalid parameters: only shutdown and destroy, none of the optional steps.</summary>
+    bool minimalStop;
     string domainName = "";
     DomainConfig? domainConfig;
     string? configXml;
@@ -52,13 +54,13 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
     string? configProblem;
     ILibvirtConnection? connection;
 
-    bool SaveConfig => saveConfigOnStop.Value || syncConfigOnStop.Value;
+    bool SaveConfig => !minimalStop && (saveConfigOnStop.Value || syncConfigOnStop.Value);
 
     /// <summary>
     /// The snapshot state file. The daemon resolves nothing: a relative snapshot directory is
     /// taken relative to the agent's directory, as libvirt's client library does for virsh save.
     /// </summary>
-    string? StateFile => snapshot.Value.Length > 0 ? Path.Combine(Path.GetFullPath(snapshot.Value), domainName + ".state") : null;
+    string? StateFile => !minimalStop && snapshot.Value is { Length: > 0 } dir ? Path.Combine(Path.GetFullPath(dir), domainName + ".state") : null;
     string? Emulator => DomainCache.Load(Env) is { Emulator: { } cached } c && c.Name == domainName ? cached : domainConfig?.Emulator;
 
     public override void Validate()

@@ -797,6 +797,28 @@ public class VirtualDomainTests : IDisposable
     }
 
     [Fact]
+    public void A_stop_with_a_parameter_made_invalid_still_stops_the_domain_the_plain_way()
+    {
+        libvirt.Add("vm1");
+        var r = Run("stop", ("shutdown_mode", "acpi,bogus"), ("snapshot", dir.Path), ("force_stop", "false"), ("migration_speed", "fast"));
+        r.Code.Should().Be(OcfExitCode.Success, r.Stderr);
+        libvirt.Calls.Should().Contain("shutdown vm1 0").And.NotContain(c => c.StartsWith("save", StringComparison.Ordinal));
+        libvirt.Domains.Should().BeEmpty();
+
+        libvirt.Add("vm1");
+        Run("stop", ("force_stop", "true"), ("snapshot", dir.Path)).Code.Should().Be(OcfExitCode.Success);
+        libvirt.Domains.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void A_stop_whose_hypervisor_is_unusable_still_fails()
+    {
+        libvirt.Add("vm1");
+        ShouldFail(Run("stop", ("hypervisor", "qemu:///system\nx")), OcfExitCode.ErrConfigured, "hypervisor");
+        libvirt.Domains.Should().ContainKey("vm1");
+    }
+
+    [Fact]
     public void A_crashed_domain_is_destroyed_on_stop()
     {
         libvirt.Add("vm1", DomainState.Crashed);
