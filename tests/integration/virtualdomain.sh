@@ -260,6 +260,19 @@ expect "config file gone while running: stop" 0
 assert_eq "config file gone while running: stop really stopped it" absent "$(dstate "$SOLO_T" vdt1)"
 mv "$TMP/xml/vdt1.xml.away" "$TMP/xml/vdt1.xml"
 
+# parameters changed to invalid values while the domain runs: a stop that fails gets the node
+# fenced, so it still stops the domain (the values count only for the start)
+for bad in "migration_speed=fast" "force_stop=true snapshot=$TMP/snapshots"; do
+  ra start
+  expect "start (for a stop with invalid parameters: $bad)" 0
+  read -ra bad_kv <<<"$bad"
+  ra validate-all "${bad_kv[@]}"
+  expect "validate-all with $bad" 6 '.'
+  ra stop "${bad_kv[@]}"
+  expect "stop with invalid parameters ($bad)" 0
+  assert_eq "stop with invalid parameters ($bad): the domain is gone" absent "$(dstate "$SOLO_T" vdt1)"
+done
+
 # a paused domain is still active: Pacemaker must not start it elsewhere
 ra start
 expect "start (for pause)" 0
