@@ -400,6 +400,21 @@ else
 fi
 kill_pid "$FAKE_PID" TERM 2
 FAKE_PID=""
+# NOSTATE (0), what a migration target may report while the domain is being set up: the shell agent
+# retries "no state" until the deadline; it must count as running at once
+python3 "$HERE/libvirt/fake-libvirtd.py" "$TMP/fake0.sock" vdt1 0 >"$TMP/fake0.log" 2>&1 </dev/null &
+FAKE_PID=$!
+track_pid "$FAKE_PID"
+if wait_until 5 test -S "$TMP/fake0.sock"; then
+  RA_PARAMS=("config=$TMP/xml/vdt1.xml" "hypervisor=test+unix:///default?socket=$TMP/fake0.sock")
+  ra monitor CRM_meta_timeout=5000
+  expect "state 0 (NOSTATE): monitor counts the domain as running" 0
+  expect_within "state 0 (NOSTATE): monitor does not wait for a state" 2
+else
+  fail "scripted daemon listens on $TMP/fake0.sock" "$(cat "$TMP/fake0.log")"
+fi
+kill_pid "$FAKE_PID" TERM 2
+FAKE_PID=""
 
 # ---------------------------------------------------------------- qemu TCG no-OS guest: escalation
 echo "# ---- qemu no-OS guest ($SOLO_Q)"
