@@ -27,8 +27,13 @@ public sealed partial record MigrationPlan(string DestinationUri, string? Migrat
         var flags = MigrateFlags.None;
         string? uri = null;
         int? parallel = null;
-        foreach (var word in options.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+        var words = options.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 0; i < words.Length; i++)
         {
+            string word = words[i];
+            // virsh also takes "--migrateuri URI" and "--parallel-connections N".
+            if (word is "--migrateuri" or "--parallel-connections" && i + 1 < words.Length && !words[i + 1].StartsWith('-'))
+                word = word + "=" + words[++i];
             switch (word)
             {
                 // always on, or without effect on the call

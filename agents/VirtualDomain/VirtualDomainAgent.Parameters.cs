@@ -57,6 +57,16 @@ public sealed partial class VirtualDomainAgent
           as current qemu-img requires); copyindirs goes to virt-copy-in with the hypervisor URI.
           Without qemu-img (or virt-copy-in) a start fails with 5 and says which is missing.
         - A crashed domain is reported as not running and destroyed on stop.
+        - A stop is for the domain that was started, even if the config file was edited to name
+          another one meanwhile. save_config_on_stop saves the XML before a snapshot is taken; a
+          snapshot save that does not finish in time is aborted, its partial state file removed
+          and the domain destroyed.
+        - A stop whose parameters no longer validate still stops the domain (shutdown, then
+          destroy) when the hypervisor URI and the domain can be determined, instead of failing
+          and getting the node fenced.
+        - monitor_scripts are run directly (each a program without arguments, a bare name found
+          through PATH), never through a shell; hostile parameter values are passed literally
+          or refused with a reason.
         """;
 
     // ---------------------------------------------------------------- parameters

@@ -28,6 +28,27 @@ public sealed partial class VirtualDomainAgent
         finally { CloseConnection(); }
     }
 
+    /// <summary>
+    /// A stop whose parameters do not validate (a value changed to something invalid while the
+    /// domain ran) would fail and get the node fenced. If the daemon and the domain can still be
+    /// named, the domain is stopped the plain way: shutdown, then destroy, without snapshot,
+    /// save_config_on_stop or shutdown_mode. (A parameter that failed to parse has no value.)
+    /// </summary>
+    public override OcfExitCode StopDespiteInvalidConfiguration(OcfException validationFailure)
+    {
+        if (config.Value is not { Length: > 0 } || hypervisor.Value is null || HypervisorUri.Problem(uri) is not null)
+            throw validationFailure;
+        minimalStop = true;
+        try { LoadConfig(); }
+        catch (OcfException e) when (e.EnvironmentMissing)
+        {
+            Log.LogInformation("{Reason}: the resource cannot be running here; stop succeeds", e.Reason);
+            return OcfExitCode.Success;
+        }
+        Log.LogWarning("{Reason}; stopping domain {Domain} anyway (shutdown, then destroy)", validationFailure.Reason, domainName);
+        return Stop();
+    }
+
     /// <summary>Kept back from libvirt in a stop for killing the emulator if libvirtd stops answering.</summary>
     TimeSpan killReserve;
 
@@ -36,14 +57,14 @@ public sealed partial class VirtualDomainAgent
 
     OcfExitCode StopThroughLibvirt()
     {
-        killReserve = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(3).Ticks, Deadline.Remaining.Ticks / 4));
+        killReserve = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(2).Ticks, Deadline.Remaining.Ticks / 8));
         var status = QueryStatus(Deadline.Fraction(0.3));
         if (!status.Running)
         {
             if (status.Exists && status.State == DomainState.Crashed)
             {
                 // A crashed domain kept by on_crash=preserve still holds its resources.
-                try { Call(Deadline, c => c.Destroy(status.Domain!, DomainDestroyFlags.Default, Deadline)); }
+                try { Call(StopQuerySlice, c => c.Destroy(status.Domain!, DomainDestroyFlags.Default, StopQuerySlice)); }
                 catch (LibvirtException e) { Log.LogDebug("destroy of crashed domain {Domain}: {Message}", domainName, e.Message); }
             }
             Log.LogInformation("domain {Domain} already stopped", domainName);
@@ -55,7 +76,7 @@ public sealed partial class VirtualDomainAgent
         var graceful = Deadline.Reserve(DestroyReserve(Deadline.Remaining));
         bool needShutdown = true;
         // Before a snapshot save, which ends the domain (and with a transient one its XML).
-        if (SaveConfig && configProblem is null) SaveConfigFile(domain);
+        if (SaveConfig && configProblem is null) SaveConfigFile(domain, StopQuerySlice);
         if (StateFile is { } stateFile)
         {
             try
@@ -68,6 +89,15 @@ public sealed partial class VirtualDomainAgent
             catch (LibvirtException e)
             {
                 Log.LogError("failed to save the state of domain {Domain} to {StateFile} on stop: {Message}", domainName, stateFile, e.Message);
+            }
+            catch (LibvirtUnavailableException e)
+            {
+                // A half-written state file must not be restored by the next start.
+                Log.LogError("saving the state of domain {Domain} did not finish in time ({Message}); aborting it and destroying the domain", domainName, e.Message);
+                try { Call(StopQuerySlice, c => c.AbortJob(domain, StopQuerySlice)); }
+                catch (Exception x) when (x is LibvirtException or LibvirtUnavailableException) { Log.LogDebug("abort of the save job: {Message}", x.Message); }
+                TryDelete(stateFile);
+                return Destroy(domain);
             }
         }
 
@@ -176,7 +206,7 @@ public sealed partial class VirtualDomainAgent
         var domain = status.Domain!;
         var plan = MigrationPlan.For(Settings, target, warning => Log.LogWarning("{Warning}", warning));
 
-        if (SaveConfig && configProblem is null) SaveConfigFile(domain);
+        if (SaveConfig && configProblem is null) SaveConfigFile(domain, LibvirtSlice());
         if (startResources.Value) StartResourcesOnTarget(plan.DestinationUri);
 
         Log.LogInformation("starting live migration of {Domain} to {Target} (destination {Uri}, migration URI {MigrationUri}, flags {Flags})",
@@ -339,7 +369,7 @@ public sealed partial class VirtualDomainAgent
         if (!arrived)
             throw OcfError.Generic($"domain {OcfText.Quote(domainName)} did not become active here within the migrate_from timeout: {problem}");
         Log.LogInformation("live migration of {Domain} from {Source} succeeded", domainName, Meta.MigrateSource ?? "(unknown node)");
-        if (SaveConfig) SaveConfigFile(domain!);
+        if (SaveConfig) SaveConfigFile(domain!, LibvirtSlice());
         RememberDomain(domain!);
         return OcfExitCode.Success;
     });
@@ -351,11 +381,11 @@ public sealed partial class VirtualDomainAgent
     /// differs, after checking it (and with virt-xml-validate when installed); then csync2 for
     /// sync_config_on_stop. Problems are warnings: they must not fail a stop.
     /// </summary>
-    void SaveConfigFile(DomainRef domain)
+    void SaveConfigFile(DomainRef domain, Deadline slice)
     {
         string path = config.Value;
         string xml;
-        try { xml = Call(LibvirtSlice(), c => c.GetXmlDesc(domain, DomainXmlFlags.Inactive | DomainXmlFlags.Secure, LibvirtSlice())); }
+        try { xml = Call(slice, c => c.GetXmlDesc(domain, DomainXmlFlags.Inactive | DomainXmlFlags.Secure, slice)); }
         catch (Exception e) when (e is LibvirtException or LibvirtUnavailableException)
         {
             Log.LogWarning("cannot read the configuration of domain {Domain}: {Message}; config file not updated", domainName, e.Message);

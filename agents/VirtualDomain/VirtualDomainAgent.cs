@@ -44,7 +44,9 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
     /// rebinds the old values for the stop without validating again.
     /// </summary>
     string uri => uriOverride ?? (hypervisor.Value.Length > 0 ? hypervisor.Value : defaultUri ??= HypervisorUri.Default(Env.Get, libvirtConf));
-    DomainShutdownMode ShutdownFlags => ShutdownModes.Parse(shutdownMode.Value, out _) ?? DomainShutdownMode.Default;
+    DomainShutdownMode ShutdownFlags => minimalStop ? DomainShutdownMode.Default : ShutdownModes.Parse(shutdownMode.Value, out _) ?? DomainShutdownMode.Default;
+    /// <summary>A stop despite invalid parameters: only shutdown and destroy, none of the optional steps.</summary>
+    bool minimalStop;
     string domainName = "";
     DomainConfig? domainConfig;
     string? configXml;
@@ -52,13 +54,13 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
     string? configProblem;
     ILibvirtConnection? connection;
 
-    bool SaveConfig => saveConfigOnStop.Value || syncConfigOnStop.Value;
+    bool SaveConfig => !minimalStop && (saveConfigOnStop.Value || syncConfigOnStop.Value);
 
     /// <summary>
     /// The snapshot state file. The daemon resolves nothing: a relative snapshot directory is
     /// taken relative to the agent's directory, as libvirt's client library does for virsh save.
     /// </summary>
-    string? StateFile => snapshot.Value.Length > 0 ? Path.Combine(Path.GetFullPath(snapshot.Value), domainName + ".state") : null;
+    string? StateFile => !minimalStop && snapshot.Value is { Length: > 0 } dir ? Path.Combine(Path.GetFullPath(dir), domainName + ".state") : null;
     string? Emulator => DomainCache.Load(Env) is { Emulator: { } cached } c && c.Name == domainName ? cached : domainConfig?.Emulator;
 
     public override void Validate()
@@ -86,6 +88,8 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
             var info = new FileInfo(path);
             if (!info.Exists) why = "does not exist or is not readable";
             else if (info.Length > DomainConfig.MaxBytes) why = $"is larger than {DomainConfig.MaxBytes >> 20} MiB";
+            // Not opened at all: a FIFO would block the read, a device (/dev/zero) never end it.
+            else if (info.Length == 0) why = "is empty (or not a regular file)";
             else
             {
                 configXml = File.ReadAllText(path);
@@ -284,7 +288,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
             }
             UpdateUtilization(status.Domain!);
             if (MonitorScriptsProblem() is { } failed) throw OcfError.Generic(failed);
-            if (SaveConfig && configProblem is null) SaveConfigFile(status.Domain!);
+            if (SaveConfig && configProblem is null) SaveConfigFile(status.Domain!, LibvirtSlice());
             if (configProblem is null && !File.Exists(DomainCache.PathFor(Env)))
                 new DomainCache(domainName, SafeEmulator(domainConfig?.Emulator)).Save(Env);
             return OcfExitCode.Success;
@@ -483,7 +487,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         try
         {
             Call(Deadline, c => c.Undefine(domain, DomainUndefineFlags.None, Deadline));
-            Log.LogInformation("undefined the persistent definition of domain {Domain} before starting it as a transient domain", domainName);
+            Log.LogInformation("undefined the old persistent definition of domain {Domain} before starting it", domainName);
         }
         catch (LibvirtException e) when (!e.IsNoDomain)
         {
@@ -559,7 +563,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         {
             string qemuImg = RequireTool("qemu-img", "backingfile");
             string format = BackingFormat(qemuImg);
-            var created = Processes.Run(new ProcessSpec(qemuImg, "create", "-f", "qcow2", "-F", format, "-b", backingfile.Value, overlay), Deadline);
+            var created = Processes.Run(new ProcessSpec(qemuImg, "create", "-f", "qcow2", "-F", format, "-b", backingfile.Value, "--", overlay), Deadline);
             if (!created.Succeeded)
                 throw OcfError.Generic($"qemu-img create of {OcfText.Quote(overlay, 200)} on backing file {OcfText.Quote(backingfile.Value, 200)} {created.Describe()}");
         }

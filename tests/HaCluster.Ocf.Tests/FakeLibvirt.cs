@@ -43,6 +43,8 @@ public sealed class FakeLibvirt(ManualClock clock)
     public LibvirtException? ShutdownError { get; set; }
     public LibvirtException? CreateError { get; set; }
     public LibvirtException? MigrateError { get; set; }
+    /// <summary>A snapshot save does not finish before its deadline (a big guest, slow storage); the file is half written.</summary>
+    public bool SaveHangs { get; set; }
     /// <summary>The migration call hangs until its deadline.</summary>
     public bool MigrateHangs { get; set; }
     /// <summary>The migration call waits (real time, at most 5 s) until the downtime was set on another connection.</summary>
@@ -184,6 +186,13 @@ public sealed class FakeLibvirt(ManualClock clock)
         public void Save(DomainRef domain, string toPath, Deadline deadline) => Do($"save {domain.Name} {toPath}", deadline, () =>
         {
             var d = Find(domain);
+            if (daemon.SaveHangs)
+            {
+                File.WriteAllText(toPath, "partial");
+                broken = true;
+                daemon.Clock.Advance(deadline.Remaining + TimeSpan.FromMilliseconds(1));
+                throw new TimeoutException("libvirt did not answer the save call in time");
+            }
             File.WriteAllText(toPath, d.Xml);
             daemon.Stopped(d);
         });

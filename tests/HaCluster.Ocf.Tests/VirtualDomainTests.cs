@@ -234,6 +234,29 @@ public class VirtualDomainTests : IDisposable
         Run("monitor").Code.Should().Be(OcfExitCode.NotRunning, "probe rule");
     }
 
+    [Theory]
+    [InlineData("/dev/zero")]
+    [InlineData("/dev/null")]
+    [InlineData("/proc/self/status")]
+    public void A_config_that_is_no_regular_file_is_never_read(string path)
+    {
+        var r = Run("start", ("config", path));
+        ShouldFail(r, OcfExitCode.ErrInstalled, "not a regular file");
+        elapsed.Should().Be(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task A_config_fifo_does_not_block()
+    {
+        string fifo = dir["vm.fifo"];
+        await System.Diagnostics.Process.Start("mkfifo", fifo)!.WaitForExitAsync();
+        File.Exists(fifo).Should().BeTrue();
+        var task = Task.Run(() => Run("start", ("config", fifo)));
+        var first = await Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(10)));
+        first.Should().BeSameAs(task, "reading a FIFO would block until a writer comes");
+        (await task).Code.Should().Be(OcfExitCode.ErrInstalled);
+    }
+
     [Fact]
     public void A_missing_config_follows_the_probe_rule()
     {
@@ -491,7 +514,7 @@ public class VirtualDomainTests : IDisposable
         r.Code.Should().Be(OcfExitCode.Success, r.Stderr);
         processes.Calls.Select(c => c.ToString()).Should().Equal(
             "qemu-img info --output=json -- /images/base.img",
-            $"qemu-img create -f qcow2 -F raw -b /images/base.img {dir["vm1.qcow2"]}",
+            $"qemu-img create -f qcow2 -F raw -b /images/base.img -- {dir["vm1.qcow2"]}",
             $"virt-copy-in -c {Uri} -d vm1 /srv/a /srv/b /");
         libvirt.Calls.Should().ContainInOrder("definexml", "create vm1");
         libvirt.Domains["vm1"].Persistent.Should().BeTrue();
@@ -647,6 +670,18 @@ public class VirtualDomainTests : IDisposable
     }
 
     [Fact]
+    public void A_snapshot_save_that_outlives_the_stop_is_aborted_its_file_removed_and_the_domain_destroyed()
+    {
+        libvirt.Add("vm1");
+        libvirt.SaveHangs = true;
+        var r = Run("stop", ("snapshot", dir.Path), Timeout(90000));
+        r.Code.Should().Be(OcfExitCode.Success, r.Stderr);
+        libvirt.Calls.Should().ContainInOrder("abortjob vm1", "destroy vm1 Graceful");
+        File.Exists(Path.Combine(dir.Path, "vm1.state")).Should().BeFalse("a half-written state must not be restored");
+        elapsed.Should().BeLessThan(TimeSpan.FromSeconds(90));
+    }
+
+    [Fact]
     public void Save_config_on_stop_writes_the_changed_inactive_xml_back()
     {
         libvirt.Add("vm1").Xml = FakeLibvirt.DomainXml("vm1", extraDevices: "<disk type='file'/>");
@@ -762,6 +797,28 @@ public class VirtualDomainTests : IDisposable
     }
 
     [Fact]
+    public void A_stop_with_a_parameter_made_invalid_still_stops_the_domain_the_plain_way()
+    {
+        libvirt.Add("vm1");
+        var r = Run("stop", ("shutdown_mode", "acpi,bogus"), ("snapshot", dir.Path), ("force_stop", "false"), ("migration_speed", "fast"));
+        r.Code.Should().Be(OcfExitCode.Success, r.Stderr);
+        libvirt.Calls.Should().Contain("shutdown vm1 0").And.NotContain(c => c.StartsWith("save", StringComparison.Ordinal));
+        libvirt.Domains.Should().BeEmpty();
+
+        libvirt.Add("vm1");
+        Run("stop", ("force_stop", "true"), ("snapshot", dir.Path)).Code.Should().Be(OcfExitCode.Success);
+        libvirt.Domains.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void A_stop_whose_hypervisor_is_unusable_still_fails()
+    {
+        libvirt.Add("vm1");
+        ShouldFail(Run("stop", ("hypervisor", "qemu:///system\nx")), OcfExitCode.ErrConfigured, "hypervisor");
+        libvirt.Domains.Should().ContainKey("vm1");
+    }
+
+    [Fact]
     public void A_crashed_domain_is_destroyed_on_stop()
     {
         libvirt.Add("vm1", DomainState.Crashed);
@@ -824,6 +881,8 @@ public class VirtualDomainTests : IDisposable
         var plan = MigrationPlan.For(s, "n2");
         plan.DestinationUri.Should().Be("xen://n2-m/system", "a user name that is not one is ignored");
         plan.MigrationUri.Should().Be("n2-m");
+        MigrationPlan.ParseOptions("--migrateuri tcp://x:1 --parallel-connections 3 --live").Should()
+            .Be(new MigrationPlan.Options(MigrateFlags.None, "tcp://x:1", 3));
         var act = () => MigrationPlan.For(s, "n2;reboot");
         act.Should().Throw<OcfException>().Which.Code.Should().Be(OcfExitCode.ErrGeneric);
     }

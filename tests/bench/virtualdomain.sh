@@ -14,9 +14,10 @@
 # calls read a file and never reach a cluster on this machine. Exported, not wrapped in env, so no
 # wrapper process is measured.
 #   1. monitor of the running qemu guest, with the shell agent's defaults (autoset_utilization_*=true)
-#      and with utilization off; the floor (hacluster Dummy monitor, one stat()): ROUNDS hyperfine -N
-#      runs of RUNS each, command order reversed every other round; CPU = mean user+sys over the
-#      rounds, wall = median of the rounds' medians
+#      and with utilization off; the floor (hacluster Dummy monitor, one stat()): ROUNDS rounds, each
+#      one hyperfine -N run of RUNS per command for the defaults and one for utilization off, command
+#      order reversed every other round; CPU = mean user+sys over the rounds, wall = median of the
+#      rounds' medians
 #   2. child processes per monitor: successful execve calls under strace -f of the second of two
 #      monitors run by the same parent process (the steady state under pacemaker-execd)
 #   3. start and stop on the test driver (instant shutdown), the opposite action as --prepare
@@ -127,21 +128,21 @@ hf() { # NAME HYPERFINE-ARGS...
   hyperfine -N --export-json "$WORK/$name.json" "$@" >/dev/null 2>"$WORK/hyperfine.err" ||
     { cat "$WORK/hyperfine.err" >&2; exit 1; }
 }
-rounds() { # NAME NAME1 CMD1 NAME2 CMD2 ...: ROUNDS runs, the order reversed every other round
-  local name=$1 r i args; shift
+round() { # NAME R NAME1 CMD1 NAME2 CMD2 ...: one hyperfine run of all, the order reversed when R is even
+  local name=$1 r=$2 i args=(); shift 2
   local pairs=("$@")
-  for ((r = 1; r <= ROUNDS; r++)); do
-    args=()
-    if ((r % 2)); then for ((i = 0; i < ${#pairs[@]}; i += 2)); do args+=(-n "${pairs[i]}" "${pairs[i + 1]}"); done
-    else for ((i = ${#pairs[@]} - 2; i >= 0; i -= 2)); do args+=(-n "${pairs[i]}" "${pairs[i + 1]}"); done; fi
-    hf "$name-$r" --warmup 5 --runs "$RUNS" "${args[@]}"
-  done
+  if ((r % 2)); then for ((i = 0; i < ${#pairs[@]}; i += 2)); do args+=(-n "${pairs[i]}" "${pairs[i + 1]}"); done
+  else for ((i = ${#pairs[@]} - 2; i >= 0; i -= 2)); do args+=(-n "${pairs[i]}" "${pairs[i + 1]}"); done; fi
+  hf "$name-$r" --warmup 5 --runs "$RUNS" "${args[@]}"
 }
-echo "== VirtualDomain monitor (qemu no-OS guest, $Q), $ROUNDS rounds of $RUNS runs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-rounds monitor "ours monitor" "$OURS monitor" "heartbeat monitor" "$HB monitor" "floor" "$DUMMY monitor"
-echo "== the same with autoset_utilization_*=false"
-(export "${LEAN[@]}"; rounds monitor-lean "ours monitor (utilization off)" "$OURS monitor" "heartbeat monitor (utilization off)" "$HB monitor")
-[ -s "$WORK/monitor-lean-1.json" ] || exit 1
+echo "== VirtualDomain monitor (qemu no-OS guest, $Q), defaults and autoset_utilization_*=false alternating, $ROUNDS rounds of $RUNS runs"
+for ((r = 1; r <= ROUNDS; r++)); do
+  echo "   round $r, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  round monitor "$r" "ours monitor" "$OURS monitor" "heartbeat monitor" "$HB monitor" "floor" "$DUMMY monitor"
+  # the other environment is exported in a subshell: no env wrapper process gets measured
+  (export "${LEAN[@]}"; round monitor-lean "$r" "ours monitor (utilization off)" "$OURS monitor" "heartbeat monitor (utilization off)" "$HB monitor")
+  [ -s "$WORK/monitor-lean-$r.json" ] || exit 1
+done
 echo "== meta-data"
 hf metadata --warmup 3 --runs "$RUNS" -n "ours meta-data" "$OURS meta-data" -n "heartbeat meta-data" "$HB meta-data"
 
@@ -171,13 +172,17 @@ for line in open(sys.argv[1]):
     if m: progs.append(m.group(2))
 runs = [i for i, p in enumerate(progs) if p == sys.argv[2]]
 after = progs[runs[1] + 1:] if len(runs) >= 2 else ["(agent ran fewer than two times)"] * 999
+first = progs[runs[0] + 1:runs[1]] if len(runs) >= 2 else []
 print(len(after))
 print(", ".join(sorted(os.path.basename(p) for p in after)))
+print(len(first))
 PY
   head -1 "$WORK/children.progs"
 }
 declare -A KIDS
 KIDS[ours_monitor]=$(children "$OURS" monitor)
+# the first monitor from a new caller (a restarted pacemaker-execd) writes the utilization once
+KIDS[ours_monitor_cold]=$(sed -n 3p "$WORK/children.progs")
 KIDS[hb_monitor]=$(children "$HB" monitor)
 hb_progs=$(sed -n 2p "$WORK/children.progs" | tr ',' '\n' | sed 's/^ //' | sort | uniq -c | sort -rn | awk '{printf "%s x%s, ", $2, $1}' | sed 's/, $//')
 KIDS[ours_monitor_lean]=$(children "$OURS" monitor "${LEAN[@]}")
@@ -269,6 +274,8 @@ print(f"\n{'command':38} {'median ms':>10} {'CPU ms':>8} {'children':>9}")
 for label, n, k in rows:
     print(f"{label:38} {wall(n):10.2f} {cpu(n):8.2f} {'-' if k is None else k:>9}")
 print(f"heartbeat monitor's children: {hb_progs}")
+print(f"ours: the first monitor from a new caller (restarted pacemaker-execd) starts {kids['ours_monitor_cold']} "
+      f"(crm_resource writes the utilization once); children above are the steady state")
 print(f"\n{'heartbeat / ours':38} {'median':>8} {'CPU':>8}")
 for a, b in [("heartbeat monitor", "ours monitor"), ("heartbeat monitor (utilization off)", "ours monitor (utilization off)"),
              ("heartbeat meta-data", "ours meta-data"), ("heartbeat start", "ours start"), ("heartbeat stop", "ours stop")]:
@@ -289,7 +296,9 @@ if mig.get("ours") and mig.get("heartbeat"):
 ratio = cpu("heartbeat monitor") / cpu("ours monitor")
 w = wall("ours monitor")
 k = kids["ours_monitor"]
-print("\nmonitor CPU ratio heartbeat/ours per round: " + ", ".join(f"{h / o:.1f}x" for (h, _), (o, _) in zip(per["heartbeat monitor"], per["ours monitor"])))
+print("\nours monitor median wall per round: " + ", ".join(f"{w:.2f} ms" for _, w in per["ours monitor"])
+      + "; floor: " + ", ".join(f"{w:.2f} ms" for _, w in per["floor"]))
+print("monitor CPU ratio heartbeat/ours per round: " + ", ".join(f"{h / o:.1f}x" for (h, _), (o, _) in zip(per["heartbeat monitor"], per["ours monitor"])))
 print(f"ours monitor = floor + {w - wall('floor'):.2f} ms wall, + {cpu('ours monitor') - cpu('floor'):.2f} ms CPU "
       f"(floor: a NativeAOT agent whose monitor is one stat(); load {open('/proc/loadavg').read().split()[0]})")
 ok = w <= 5.0 and k == 0 and ratio >= 20

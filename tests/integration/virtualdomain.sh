@@ -92,11 +92,15 @@ expect_within() {
   if awk -v e="$EL" -v l="$2" 'BEGIN { exit !(e < l) }'; then pass "$1: returned in $EL s (< $2 s)"
   else fail "$1: returns in under $2 s" "took $EL s, exit $RC" "command: $CMD" "output:" "$OUT"; fi
 }
-# dstate URI DOMAIN: "running", "shut off", "paused"... or "absent" when libvirt has no such domain
+# dstate URI DOMAIN: "running", "shut off", "paused"... "absent" when libvirt says it has no such
+# domain, else "error: ..." (an unreachable daemon must not pass for a stopped domain)
 dstate() {
   local out
-  out=$(timeout 10 virsh -q -c "$1" domstate "$2" 2>&1) || { echo absent; return 0; }
-  echo "$out" | head -1
+  if out=$(timeout 10 virsh -q -c "$1" domstate "$2" 2>&1); then echo "$out" | head -1; return 0; fi
+  case $out in
+    *"failed to get domain"* | *"Domain not found"*) echo absent ;;
+    *) echo "error: $(echo "$out" | tr '\n' ' ')" ;;
+  esac
 }
 # listed URI DOMAIN: the domain appears in virsh list --all
 listed() { timeout 10 virsh -q -c "$1" list --all --name 2>/dev/null | grep -qxF "$2"; }
@@ -256,6 +260,19 @@ expect "config file gone while running: stop" 0
 assert_eq "config file gone while running: stop really stopped it" absent "$(dstate "$SOLO_T" vdt1)"
 mv "$TMP/xml/vdt1.xml.away" "$TMP/xml/vdt1.xml"
 
+# parameters changed to invalid values while the domain runs: a stop that fails gets the node
+# fenced, so it still stops the domain (the values count only for the start)
+for bad in "migration_speed=fast" "force_stop=true snapshot=$TMP/snapshots"; do
+  ra start
+  expect "start (for a stop with invalid parameters: $bad)" 0
+  read -ra bad_kv <<<"$bad"
+  ra validate-all "${bad_kv[@]}"
+  expect "validate-all with $bad" 6 '.'
+  ra stop "${bad_kv[@]}"
+  expect "stop with invalid parameters ($bad)" 0
+  assert_eq "stop with invalid parameters ($bad): the domain is gone" absent "$(dstate "$SOLO_T" vdt1)"
+done
+
 # a paused domain is still active: Pacemaker must not start it elsewhere
 ra start
 expect "start (for pause)" 0
@@ -310,6 +327,22 @@ for i in 0 2 5; do
   assert_ne "hostile hypervisor (${HOSTILE_LABEL[$i]}): has an ocf-exit-reason" "" "$REASON" "$OUT"
 done
 assert_eq "no hostile value reached a shell ($PWNED never created)" absent "$([ -e "$PWNED" ] && echo exists || echo absent)"
+# a config path that is no regular file (reading a FIFO blocks until a writer comes, /dev/zero never
+# ends), a directory, an empty file: refused (5 or 6) at once
+mkfifo "$TMP/xml/fifo.xml"
+: >"$TMP/xml/empty.xml"
+RA_LIMIT=20
+for v in "$TMP/xml/fifo.xml" /dev/zero "$TMP/xml" "$TMP/xml/empty.xml"; do
+  for action in validate-all start; do
+    ra "$action" "config=$v"
+    case $RC in
+      5 | 6) pass "config=$v (no usable file): $action exits $RC" ;;
+      *) fail "config=$v (no usable file): $action exits 5 or 6" "exit $RC after $EL s" "output:" "$OUT" ;;
+    esac
+    expect_within "config=$v (no usable file): $action does not block" 3
+  done
+done
+RA_LIMIT=90
 # a hostile domain name inside the file is a name, not a command (libvirt refuses '/' in names, so
 # the command is relative: it would create the file in the agent's cwd, $TMP, or the daemon's, /)
 HNAME="vd\$(touch hc-vd-pwned-name);x"
@@ -367,6 +400,21 @@ else
 fi
 kill_pid "$FAKE_PID" TERM 2
 FAKE_PID=""
+# NOSTATE (0), what a migration target may report while the domain is being set up: the shell agent
+# retries "no state" until the deadline; it must count as running at once
+python3 "$HERE/libvirt/fake-libvirtd.py" "$TMP/fake0.sock" vdt1 0 >"$TMP/fake0.log" 2>&1 </dev/null &
+FAKE_PID=$!
+track_pid "$FAKE_PID"
+if wait_until 5 test -S "$TMP/fake0.sock"; then
+  RA_PARAMS=("config=$TMP/xml/vdt1.xml" "hypervisor=test+unix:///default?socket=$TMP/fake0.sock")
+  ra monitor CRM_meta_timeout=5000
+  expect "state 0 (NOSTATE): monitor counts the domain as running" 0
+  expect_within "state 0 (NOSTATE): monitor does not wait for a state" 2
+else
+  fail "scripted daemon listens on $TMP/fake0.sock" "$(cat "$TMP/fake0.log")"
+fi
+kill_pid "$FAKE_PID" TERM 2
+FAKE_PID=""
 
 # ---------------------------------------------------------------- qemu TCG no-OS guest: escalation
 echo "# ---- qemu no-OS guest ($SOLO_Q)"
@@ -392,16 +440,17 @@ assert_match "no-OS guest: libvirt saw a destroy (event 'Stopped Destroyed')" "'
 # force_stop: destroy at once, no graceful attempt
 ra start
 expect "no-OS guest: start (for force_stop)" 0
-ra stop force_stop=true CRM_meta_timeout=20000
+# with CRM_meta_timeout=30000 a graceful attempt would wait ~25 s; a destroy takes 1-2 s (more under load)
+ra stop force_stop=true CRM_meta_timeout=30000
 expect "no-OS guest: stop with force_stop=true" 0
-expect_within "no-OS guest: force_stop destroys without waiting for a shutdown" 5
+expect_within "no-OS guest: force_stop destroys without waiting for a shutdown" 10
 assert_eq "no-OS guest: gone after the forced stop" absent "$(dstate "$SOLO_Q" vdq1)"
 # shutdown_mode=agent without a guest agent: libvirt refuses the request, so there is nothing to wait for
 ra start
 expect "no-OS guest: start (for shutdown_mode=agent)" 0
-ra stop shutdown_mode=agent CRM_meta_timeout=20000
+ra stop shutdown_mode=agent CRM_meta_timeout=30000
 expect "no-OS guest: stop with shutdown_mode=agent (no guest agent)" 0
-expect_within "no-OS guest: a refused shutdown request goes straight to destroy" 6
+expect_within "no-OS guest: a refused shutdown request goes straight to destroy" 10
 assert_eq "no-OS guest: gone after the refused shutdown" absent "$(dstate "$SOLO_Q" vdq1)"
 
 # ---------------------------------------------------------------- frozen libvirtd
@@ -522,7 +571,8 @@ if [ -n "$HOST_NOW" ]; then
   RA_PARAMS=("config=$TMP/xml/vdl1.xml" "hypervisor=$U")
   ra stop CRM_meta_timeout=30000
   expect "Linux guest on $HOST_NOW: stop" 0
-  expect_within "Linux guest: graceful stop takes a few seconds" 8
+  # ~2 s on a quiet machine; an escalation to destroy would wait ~25 s first
+  expect_within "Linux guest: graceful stop takes a few seconds" 15
   assert_eq "Linux guest: gone after stop" absent "$(dstate "$U" vdl1)"
   assert_match "Linux guest: it powered itself off (ACPI power button)" 'lv-guest: power button .* -> poweroff' "$(cat "$SER" 2>&1)"
   ev=$(lvd_base "$HOST_NOW")/events.log
