@@ -5,6 +5,7 @@
 # Dummy: ocf:hacluster:Dummy monitor against a NativeAOT hello world (the floor: the issue asks
 # for at most 1.5x its CPU) and against the shell ocf:heartbeat:Dummy.
 # IPaddr2: ipaddr2.sh, against the shell ocf:heartbeat:IPaddr2 in a private network namespace.
+# Xen: xen.sh, against the shell ocf:heartbeat:Xen inside a real dom0 (Xen under qemu TCG, ~5-8 min).
 set -euo pipefail
 ARTIFACTS=$(cd "${1:?usage: run.sh ARTIFACTS_DIR}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -57,4 +58,8 @@ PY
 # IPaddr2: side by side with ocf:heartbeat:IPaddr2 in a private network namespace (needs root)
 echo
 bash "$HERE/ipaddr2.sh" "$ARTIFACTS" || status=1
+
+# Xen: side by side with ocf:heartbeat:Xen inside a real dom0 booted under qemu TCG (needs root)
+echo
+bash "$HERE/xen.sh" "$ARTIFACTS" || status=1
 exit $status
