@@ -104,6 +104,12 @@ if cpu_ratio < 5:
     else:
         print(f"NOTE: 5x needs our monitor at <= {cpu('heartbeat') / 5:.1f} ms CPU, i.e. <= {cpu('heartbeat') / 5 - cpu('xl'):.1f} ms above"
               f" its xl list ({cpu('xl'):.1f} ms); it is {cpu('ours') - cpu('xl'):.1f} ms above it")
+        if "hello" in runs:
+            aot = cpu("xl") + cpu("hello")
+            print(f"NOTE: xl list + the NativeAOT no-op alone = {aot:.1f} ms CPU -> heartbeat/that = {cpu('heartbeat') / aot:.1f}x:"
+                  + (" no NativeAOT agent that runs xl list once reaches 5x in this dom0; xl and the runtime's start dominate"
+                     if aot > cpu("heartbeat") / 5 else
+                     f" 5x is reachable only with <= {cpu('heartbeat') / 5 - aot:.1f} ms of agent work beyond the runtime's start"))
 print(f"Xen monitor CPU ratio heartbeat/ours = {cpu_ratio:.1f}x (acceptance: >= 5x; wall {wall_ratio:.1f}x),"
       f" children: {kids['ours'][1]} (acceptance: exactly 1) -> {'PASS' if passed else 'FAIL'}")
 sys.exit(0 if passed else 1)
