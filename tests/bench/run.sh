@@ -7,6 +7,7 @@
 # IPaddr2: ipaddr2.sh, against the shell ocf:heartbeat:IPaddr2 in a private network namespace.
 # VirtualDomain: virtualdomain.sh, against the shell ocf:heartbeat:VirtualDomain on private libvirt
 # daemons (qemu TCG guest, test driver, live migration between two network namespaces).
+# Xen: xen.sh, against the shell ocf:heartbeat:Xen inside a real dom0 (Xen under qemu TCG, ~5-8 min).
 set -euo pipefail
 ARTIFACTS=$(cd "${1:?usage: run.sh ARTIFACTS_DIR}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -62,4 +63,7 @@ bash "$HERE/ipaddr2.sh" "$ARTIFACTS" || status=1
 
 echo
 bash "$HERE/virtualdomain.sh" "$ARTIFACTS" || status=1
+# Xen: side by side with ocf:heartbeat:Xen inside a real dom0 booted under qemu TCG (needs root)
+echo
+bash "$HERE/xen.sh" "$ARTIFACTS" || status=1
 exit $status

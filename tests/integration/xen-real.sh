@@ -18,28 +18,18 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-CACHE=${XEN_CACHE:-/var/cache/hacluster-tests/xen}
+XEN_CACHE=${XEN_CACHE:-/var/cache/hacluster-tests/xen}
 RESULTS=${XEN_RESULTS:-/tmp/hacluster-xen-real}
 TIMEOUT=${XEN_TIMEOUT:-1200}
 t_start=$(date +%s)
 
-[ "$(id -u)" = 0 ] || { echo "xen-real: needs root (debootstrap, chroot)" >&2; exit 2; }
-for tool in qemu-system-x86_64 cpio gzip mkfs.ext4 tar truncate; do
-  command -v "$tool" >/dev/null || { echo "xen-real: $tool is missing" >&2; exit 2; }
-done
-# The domU initramfs needs a static busybox (busybox-static), built-in applets and all.
-file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' || { echo "xen-real: /bin/busybox is not static (apt-get install busybox-static)" >&2; exit 2; }
-[ -f "$CACHE/ready" ] || command -v debootstrap >/dev/null || { echo "xen-real: debootstrap is missing (needed once, to build $CACHE)" >&2; exit 2; }
-
-XEN_CACHE=$CACHE "$HERE/xen/build-cache.sh"
+# shellcheck source=xen/lab.sh
+. "$HERE/xen/lab.sh"
+xen_lab_prereqs xen-real
+xen_lab_cache
 
 WORK=$(mktemp -d /var/tmp/hacluster-xen-real.XXXXXX)
-QPID=""
-cleanup() {
-  # Only the qemu this script started, by its recorded PID.
-  if [ -n "$QPID" ] && kill -0 "$QPID" 2>/dev/null; then kill "$QPID" 2>/dev/null || true; sleep 1; kill -9 "$QPID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
+cleanup() { xen_lab_cleanup; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 mkdir -p "$WORK/payload"
@@ -50,35 +40,13 @@ else
   cp "$WORK/pub/Xen" "$WORK/payload/Xen"
 fi
 cp "$HERE/xen/dom0-run.sh" "$WORK/payload/run.sh"
-chmod 755 "$WORK/payload" "$WORK/payload/Xen" "$WORK/payload/run.sh"
-tar cf "$WORK/payload.tar" -C "$WORK/payload" .; truncate -s %1M "$WORK/payload.tar"
-truncate -s 256M "$WORK/results.img"
+cp "$HERE/xen/dom0-lib.sh" "$WORK/payload/lib.sh"
+chmod 755 "$WORK/payload/Xen"
 
-SERIAL=$WORK/serial.log
 t_boot=$(date +%s)
-# -nic none: no network at all. snapshot=on: the cached image is never written.
-qemu-system-x86_64 -accel tcg -machine pc -cpu qemu64,+svm,+npt -smp 2 -m 2048 \
-  -nographic -nic none -no-reboot -monitor none -serial "file:$SERIAL" \
-  -kernel "$CACHE/xen" \
-  -append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 loglvl=all guest_loglvl=all noreboot" \
-  -initrd "$CACHE/vmlinuz root=LABEL=dom0root rw console=hvc0 earlyprintk=xen init=/sbin/lab-init,$CACHE/initrd.img" \
-  -drive "file=$CACHE/dom0.img,if=virtio,format=raw,cache=unsafe,snapshot=on" \
-  -drive "file=$WORK/payload.tar,if=virtio,format=raw,readonly=on" \
-  -drive "file=$WORK/results.img,if=virtio,format=raw" </dev/null >"$WORK/qemu.out" 2>&1 &
-QPID=$!
-verdict=""
-while kill -0 "$QPID" 2>/dev/null; do
-  if grep -q -E 'Hardware Dom0 crashed|Panic on CPU|Kernel panic' "$SERIAL" 2>/dev/null; then verdict="crash seen on the serial console"; sleep 3; kill "$QPID" 2>/dev/null || true; break; fi
-  if [ $(( $(date +%s) - t_start )) -gt "$TIMEOUT" ]; then verdict="timed out after ${TIMEOUT}s"; kill "$QPID" 2>/dev/null || true; break; fi
-  sleep 2
-done
-wait "$QPID" 2>/dev/null || true
-QPID=""
+xen_lab_boot "$WORK/payload" "$RESULTS" "$(( TIMEOUT - (t_boot - t_start) ))"
+verdict=$XEN_LAB_VERDICT
 t_end=$(date +%s)
-
-rm -rf "$RESULTS"; mkdir -p "$RESULTS"
-cp "$SERIAL" "$RESULTS/serial.log"
-tar xf "$WORK/results.img" -C "$RESULTS" 2>/dev/null || verdict="${verdict:-no results came back (see $RESULTS/serial.log)}"
 
 # ---- assertions: every one counts, for the "xen-real: N passed, N failed" line run.sh adds up
 passed=0

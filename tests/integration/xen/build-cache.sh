@@ -5,12 +5,29 @@
 # /var/cache/hacluster-tests/xen); a later run finds $XEN_CACHE/ready and does nothing. Nothing
 # is installed on this host: the Xen packages live in the chroot only.
 # Recipe: /work/shared/labs/xen-tcg (lab-xen.md §2).
+#
+# A cache built before a package joined PACKAGES gets that package installed into its chroot and
+# its images rebuilt (strace came with tests/bench/xen.sh). The images are replaced by rename, so a
+# qemu that is booting the old dom0.img meanwhile keeps reading the old file; an flock on
+# $C/build.lock keeps two builds (e.g. a test run and a benchmark) from working at the same time.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 C=${XEN_CACHE:-/var/cache/hacluster-tests/xen}
-[ -f "$C/ready" ] && exit 0
-mkdir -p "$C"
 ROOT=$C/rootfs
+# libxml2-utils: ocf-tester runs xmllint; resource-agents: ocf-tester and the shell heartbeat/Xen
+# the benchmark compares against; strace: the benchmark counts the agents' child processes.
+# The agent itself needs nothing but xl.
+PACKAGES=(xen-utils-4.17 xen-hypervisor-4.17-amd64 linux-image-amd64 initramfs-tools udev resource-agents libxml2-utils strace)
+missing_packages() { # the PACKAGES not installed in the chroot
+  local p
+  for p in "${PACKAGES[@]}"; do
+    chroot "$ROOT" dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || echo "$p"
+  done
+}
+if [ -f "$C/ready" ] && [ -f "$C/rootfs.done" ] && [ -z "$(missing_packages)" ]; then exit 0; fi
+mkdir -p "$C"
+exec 9>>"$C/build.lock"
+flock 9
 
 apt_uri() { # SUITE -> first URI this host's apt uses for that suite (one-line or deb822 sources)
   local suite=$1 f out="" lists=() stanzas=()
@@ -41,16 +58,25 @@ if [ ! -f "$C/rootfs.done" ]; then
   printf '#!/bin/sh\nexit 101\n' > "$ROOT/usr/sbin/policy-rc.d"; chmod +x "$ROOT/usr/sbin/policy-rc.d"
   { echo "deb $MIRROR bookworm main"; if [ -n "$SECURITY" ]; then echo "deb $SECURITY bookworm-security main"; fi; } > "$ROOT/etc/apt/sources.list"
   chroot "$ROOT" apt-get update
-  # libxml2-utils: ocf-tester runs xmllint; the agent itself needs nothing but xl.
-  DEBIAN_FRONTEND=noninteractive chroot "$ROOT" apt-get install -y --no-install-recommends \
-     xen-utils-4.17 xen-hypervisor-4.17-amd64 linux-image-amd64 initramfs-tools udev resource-agents libxml2-utils
+  DEBIAN_FRONTEND=noninteractive chroot "$ROOT" apt-get install -y --no-install-recommends "${PACKAGES[@]}"
   chroot "$ROOT" apt-get clean
   touch "$C/rootfs.done"
+  rm -f "$C/ready"
 fi
+mapfile -t MISSING < <(missing_packages)
+if [ ${#MISSING[@]} -gt 0 ]; then
+  echo "build-cache: installing ${MISSING[*]} into $ROOT and rebuilding the images"
+  chroot "$ROOT" apt-get update
+  DEBIAN_FRONTEND=noninteractive chroot "$ROOT" apt-get install -y --no-install-recommends "${MISSING[@]}"
+  chroot "$ROOT" apt-get clean
+  rm -f "$C/ready"
+fi
+# Another build may have finished while this one waited for the lock.
+[ -f "$C/ready" ] && exit 0
 
 # domU initramfs: busybox init, so `xl shutdown` -> orderly poweroff works.
 D=$(mktemp -d)
-trap 'rm -rf "$D"' EXIT
+trap 'rm -rf "$D"; rm -f "$C"/*.new' EXIT
 mkdir -p $D/{bin,sbin,etc/init.d,proc,sys,dev,tmp,usr/bin,usr/sbin}
 cp /bin/busybox $D/bin/busybox
 # --list-full names bin/busybox itself: linking that would replace the binary by a self-link.
@@ -78,7 +104,8 @@ echo "DOMU_READY_IGNORING_SHUTDOWN uptime=$(cut -d' ' -f1 /proc/uptime)"
 while :; do sleep 3600; done
 R
 chmod +x $D/sbin/ignore-shutdown-init
-(cd $D && find . | cpio -o -H newc 2>/dev/null | gzip -9) > $C/domu-initrd.gz
+(cd $D && find . | cpio -o -H newc 2>/dev/null | gzip -9) > $C/domu-initrd.gz.new
+mv -f $C/domu-initrd.gz.new $C/domu-initrd.gz
 
 mkdir -p $ROOT/lab
 cp $ROOT/boot/vmlinuz-*-amd64 $ROOT/lab/vmlinuz
@@ -90,10 +117,13 @@ echo 'XENCONSOLED_ARGS="--log=guest --log-dir=/var/log/xen/console"' >> $ROOT/et
 # command locally, making the migration a same-host live migration (lab-xen.md §4).
 mkdir -p $ROOT/usr/local/bin
 printf '#!/bin/sh\nshift\nexec /bin/sh -c "$*"\n' > $ROOT/usr/local/bin/ssh; chmod +x $ROOT/usr/local/bin/ssh
-cp $ROOT/boot/xen-4.17-amd64.gz $C/xen.gz; gunzip -f $C/xen.gz
-cp $ROOT/boot/vmlinuz-*-amd64 $C/vmlinuz
-cp $ROOT/boot/initrd.img-*-amd64 $C/initrd.img
-rm -f $C/dom0.img
-mkfs.ext4 -q -F -L dom0root -d $ROOT $C/dom0.img 1400M
+# Each file is written next to its final name and renamed over it: a qemu started from the old
+# files (another test run) keeps them.
+gunzip -c $ROOT/boot/xen-4.17-amd64.gz > $C/xen.new && mv -f $C/xen.new $C/xen
+cp $ROOT/boot/vmlinuz-*-amd64 $C/vmlinuz.new && mv -f $C/vmlinuz.new $C/vmlinuz
+cp $ROOT/boot/initrd.img-*-amd64 $C/initrd.img.new && mv -f $C/initrd.img.new $C/initrd.img
+rm -f $C/dom0.img.new
+mkfs.ext4 -q -F -L dom0root -d $ROOT $C/dom0.img.new 1400M
+mv -f $C/dom0.img.new $C/dom0.img
 touch "$C/ready"
 ls -la $C

@@ -10,7 +10,7 @@ OUT=/lab/out; mkdir -p $OUT
 AGENT=/lab/in/Xen
 chmod 755 /lab /lab/in "$AGENT"
 R=$OUT/results.txt; : > $R
-CON=/var/log/xen/console
+. /lab/in/lib.sh   # wait_console, guest_cfg, CON
 echo "uptime_at_start $(cut -d' ' -f1 /proc/uptime)" >> $R
 xl info > $OUT/xl-info.txt 2>&1
 
@@ -30,26 +30,8 @@ check() { # NAME CONDITION-COMMAND... : records ok/FAIL
   local name=$1; shift
   if "$@" > /dev/null 2>&1; then echo "check $name ok" >> $R; else echo "check $name FAIL ($*)" >> $R; fi
 }
-wait_console() { # DOMAIN PATTERN SECONDS
-  local i
-  for i in $(seq "$3"); do grep -q "$2" "$CON/guest-$1.log" 2>/dev/null && return 0; sleep 1; done
-  return 1
-}
 domid() { xl domid "$1" 2>/dev/null; }
 
-guest_cfg() { # FILE NAME TYPE EXTRA
-  cat > "$1" <<EOF
-# written by dom0-run.sh
-name = "$2"
-type = "$3"
-kernel = "/lab/vmlinuz"
-ramdisk = "/lab/domu-initrd.gz"
-extra = "console=hvc0 quiet $4"
-memory = 160
-vcpus = 1
-on_poweroff = "destroy"
-EOF
-}
 guest_cfg /lab/pv.cfg pvguest pv ""
 guest_cfg /lab/pvh.cfg pvhguest pvh ""
 guest_cfg /lab/deaf.cfg deafguest pv "rdinit=/sbin/ignore-shutdown-init"
