@@ -118,14 +118,6 @@ ra() {
   EL=$(since "$t0")
   REASON=$(printf '%s\n' "$OUT" | sed -n 's/^ocf-exit-reason://p' | tail -1)
 }
-# expect DESC RC [REASON_ERE]: the last ra exited RC (and its exit reason matches REASON_ERE)
-expect() {
-  local d=$1 want=$2 re=${3:-}
-  assert_eq "$d: exit $want" "$want" "$RC" "command: $CMD" "output:" "$OUT"
-  [ -n "$re" ] || return 0
-  if printf '%s\n' "$REASON" | grep -Eq -- "$re"; then pass "$d: ocf-exit-reason /$re/ ($REASON)"
-  else fail "$d: ocf-exit-reason matches /$re/" "command: $CMD" "reason: ${REASON:-(none)}" "output:" "$OUT"; fi
-}
 # addrs NS: one line per address, lifetimes dropped
 addrs() { ip -n "$1" -o addr show 2>&1 | sed 's/\\.*//'; }
 # where NS ADDR: "DEV ADDR/PREFIX [brd B]" for each place ADDR is configured in NS (empty when nowhere)

@@ -90,6 +90,17 @@ finish() {
   [ "$T_FAIL" -eq 0 ] && [ "$T_PASS" -gt 0 ]
 }
 
+# expect DESC RC [REASON_ERE]: the script's last agent run exited RC, and its last
+# "ocf-exit-reason:" line matches REASON_ERE. The run sets RC, OUT (merged output), REASON, CMD
+# (for the evidence) and EL (seconds, shown when set).
+expect() {
+  local d=$1 want=$2 re=${3:-}
+  assert_eq "$d: exit $want${EL:+ ($EL s)}" "$want" "$RC" "command: $CMD" "output:" "$OUT"
+  [ -n "$re" ] || return 0
+  if printf '%s\n' "$REASON" | grep -Eq -- "$re"; then pass "$d: ocf-exit-reason /$re/ ($REASON)"
+  else fail "$d: ocf-exit-reason matches /$re/" "command: $CMD" "reason: ${REASON:-(none)}" "output:" "$OUT"; fi
+}
+
 # ---------------------------------------------------------------- waiting
 # wait_until SECONDS CMD...: poll CMD (quietly) every 0.2 s until it succeeds; 1 on timeout
 wait_until() {

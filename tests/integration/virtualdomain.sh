@@ -79,14 +79,6 @@ ra() {
   EL=$(since "$t0")
   REASON=$(printf '%s\n' "$OUT" | sed -n 's/^ocf-exit-reason://p' | tail -1)
 }
-# expect DESC RC [REASON_ERE]: the last ra exited RC (and its exit reason matches REASON_ERE)
-expect() {
-  local d=$1 want=$2 re=${3:-}
-  assert_eq "$d: exit $want (${EL} s)" "$want" "$RC" "command: $CMD" "output:" "$OUT"
-  [ -n "$re" ] || return 0
-  if printf '%s\n' "$REASON" | grep -Eq -- "$re"; then pass "$d: ocf-exit-reason /$re/ ($REASON)"
-  else fail "$d: ocf-exit-reason matches /$re/" "command: $CMD" "reason: ${REASON:-(none)}" "output:" "$OUT"; fi
-}
 # expect_within DESC SECONDS: the last ra returned in under SECONDS
 expect_within() {
   if awk -v e="$EL" -v l="$2" 'BEGIN { exit !(e < l) }'; then pass "$1: returned in $EL s (< $2 s)"
