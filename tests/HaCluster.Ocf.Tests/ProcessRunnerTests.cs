@@ -486,6 +486,11 @@ public sealed class ProcessRunnerTests : IDisposable
             Libc.close(fds[1]);
         }
 
+        // StartDetached may return while its child is still between fork and exec, closing the
+        // descriptors it must not keep: look once the child is /bin/sleep.
+        Deadline.After(TimeSpan.FromSeconds(5)).WaitUntil(
+            () => File.ReadAllText($"/proc/{pid}/cmdline").StartsWith("/bin/sleep\0", StringComparison.Ordinal),
+            TimeSpan.FromMilliseconds(5)).Should().BeTrue("the detached child execs /bin/sleep");
         var targets = Directory.GetFiles($"/proc/{pid}/fd").ToDictionary(f => Path.GetFileName(f), f => new FileInfo(f).LinkTarget);
         targets.Should().NotBeEmpty();
         targets.Values.Should().OnlyContain(t => t == "/dev/null", "fds: {0}", string.Join(", ", targets.Select(kv => $"{kv.Key}->{kv.Value}")));
