@@ -1,4 +1,3 @@
-using System.Xml;
 using HaCluster.Ocf;
 
 namespace HaCluster.Agents.VirtualDomain;
@@ -14,59 +13,39 @@ public sealed record DomainConfig(string Name, string? Emulator, IReadOnlyList<s
     /// <summary>libvirt's strings are at most 1 MiB on the wire; a domain XML larger than a few MiB is not one.</summary>
     public const int MaxBytes = 4 << 20;
 
-    /// <summary>Parses <paramref name="xml"/>; returns null and why when it is not a usable domain XML.</summary>
+    /// <summary>Parses <paramref name="xml"/> (<see cref="DomainXml"/>); returns null and why when it is not a usable domain XML.</summary>
     public static DomainConfig? Parse(string xml, out string? error)
     {
         error = null;
         string? name = null, emulator = null;
         var pools = new List<string>();
         var networks = new List<string>();
-        var settings = new XmlReaderSettings
-        {
-            DtdProcessing = DtdProcessing.Prohibit,
-            XmlResolver = null,
-            IgnoreComments = true,
-            IgnoreProcessingInstructions = true,
-            IgnoreWhitespace = true,
-            MaxCharactersInDocument = MaxBytes,
-        };
+        string? root = null;
         try
         {
-            using var reader = XmlReader.Create(new StringReader(xml), settings);
-            if (reader.MoveToContent() != XmlNodeType.Element || reader.LocalName != "domain")
+            DomainXml.Read(xml, e =>
             {
-                error = "its root element is not <domain>";
-                return null;
-            }
-            int domainDepth = reader.Depth;
-            reader.Read();
-            while (!reader.EOF)
-            {
-                // ReadElementContentAsString leaves the reader on the next node already.
-                if (reader.NodeType == XmlNodeType.Element)
+                switch (e.Depth)
                 {
-                    if (reader.Depth == domainDepth + 1 && reader.LocalName == "name" && name is null)
-                    {
-                        name = reader.ReadElementContentAsString().Trim();
-                        continue;
-                    }
-                    if (reader.Depth == domainDepth + 2 && reader.LocalName == "emulator" && emulator is null)
-                    {
-                        emulator = reader.ReadElementContentAsString().Trim();
-                        continue;
-                    }
-                    if (reader.LocalName == "source")
-                    {
-                        if (reader.GetAttribute("pool") is { Length: > 0 } pool && !pools.Contains(pool)) pools.Add(pool);
-                        if (reader.GetAttribute("network") is { Length: > 0 } net && !networks.Contains(net)) networks.Add(net);
-                    }
+                    case 0: root = e.Name; break;
+                    case 1 when e.Name == "name": name ??= e.Text.Trim(); break;
+                    case 2 when e.Name == "emulator": emulator ??= e.Text.Trim(); break;
                 }
-                reader.Read();
-            }
+                if (e.Name == "source")
+                {
+                    if (e.Attributes.GetValueOrDefault("pool") is { Length: > 0 } pool && !pools.Contains(pool)) pools.Add(pool);
+                    if (e.Attributes.GetValueOrDefault("network") is { Length: > 0 } net && !networks.Contains(net)) networks.Add(net);
+                }
+            });
         }
-        catch (XmlException e)
+        catch (FormatException e)
         {
             error = $"it is not well-formed XML ({e.Message})";
+            return null;
+        }
+        if (root != "domain")
+        {
+            error = "its root element is not <domain>";
             return null;
         }
         if (string.IsNullOrEmpty(name))
