@@ -44,20 +44,8 @@ fi
 
 # ---------------------------------------------------------------- namespaces
 ns_teardown() {
-  local ns ino left
   [ -n "$LPID" ] && kill_pid "$LPID" TERM 3
-  for ns in "$NA" "$NB" "$NC"; do
-    ino=$(netns_inode "$ns")
-    [ -n "$ino" ] || continue
-    left=$(netns_pids "$ino")
-    if [ -n "$left" ]; then
-      # they live in our private netns, so they are ours: SIGKILL by PID
-      # shellcheck disable=SC2086  # a list of pids
-      kill -KILL $left 2>/dev/null
-      wait_until 5 eval '[ -z "$(netns_pids "$ino")" ]'
-    fi
-    ip netns del "$ns" 2>/dev/null
-  done
+  netns_delete "$NA" "$NB" "$NC"
   # the agent may have written to the root namespace's /tmp only if a hostile value got to a shell
   rm -f "$PWNED"
 }

@@ -167,6 +167,24 @@ netns_pids() {
   done
 }
 
+# netns_delete NAME...: delete network namespaces this script created, after SIGKILLing (by PID)
+# whatever still runs in them: a private namespace holds only our own processes
+netns_delete() {
+  local ns ino left
+  for ns in "$@"; do
+    ino=$(netns_inode "$ns")
+    [ -n "$ino" ] || continue
+    left=$(netns_pids "$ino")
+    if [ -n "$left" ]; then
+      # shellcheck disable=SC2086  # a list of pids
+      kill -KILL $left 2>/dev/null
+      wait_until 5 eval '[ -z "$(netns_pids "$ino")" ]'
+    fi
+    ip netns del "$ns" 2>/dev/null
+  done
+  return 0
+}
+
 # ---------------------------------------------------------------- cleanup on exit / signals
 T_CLEANUP=()
 T_CLEANING=0

@@ -102,19 +102,7 @@ first_tick() { grep -a 'lv-guest: tick' "$1" 2>/dev/null | head -1 | awk '{print
 
 # ---------------------------------------------------------------- daemons and namespaces
 ns_teardown() {
-  local ns ino left
-  for ns in "$NS_A" "$NS_B"; do
-    ino=$(netns_inode "$ns")
-    [ -n "$ino" ] || continue
-    left=$(netns_pids "$ino")
-    if [ -n "$left" ]; then
-      # they live in our private netns, so they are ours: SIGKILL by PID
-      # shellcheck disable=SC2086  # a list of pids
-      kill -KILL $left 2>/dev/null
-      wait_until 5 eval '[ -z "$(netns_pids "$ino")" ]'
-    fi
-    ip netns del "$ns" 2>/dev/null
-  done
+  netns_delete "$NS_A" "$NS_B"
 }
 for ns in "$NS_A" "$NS_B"; do
   if [ -e "/run/netns/$ns" ]; then
