@@ -78,8 +78,15 @@ public sealed partial class DrbdAgent : ResourceAgent
           missing).
         - Promote refuses at once, with a reason, when DRBD has no access to UpToDate data
           (local disks neither UpToDate nor Consistent and no UpToDate peer); drbdadm primary's
-          exit 17 ends the retries at once; while a peer is Primary and two primaries are not
-          configured, the reason says so.
+          exit 17 ends the retries at once. While a peer stays Primary and two primaries are
+          not configured, promote refuses after 10 seconds with a reason naming the peer;
+          LINBIT's agent retried until the operation timed out.
+        - After a split-brain DRBD drops the connection and leaves both sides StandAlone,
+          which LINBIT's table scores 1000 like any disconnected UpToDate Secondary: Pacemaker
+          would promote one side and its next resync would discard the other side's writes.
+          This agent reads the kernel log when the resource is StandAlone: while the last
+          split-brain of the resource was followed by no connection attempt, a Secondary gets
+          no promotion score and promote refuses with a reason (a Primary keeps its score).
         - The start notification adjusts only a running instance. Reload of a stopped instance
           fails with a reason.
         - As in LINBIT's code (${X:=default}), a parameter set to the empty string gets its
@@ -585,6 +592,11 @@ public sealed partial class DrbdAgent : ResourceAgent
                 return OcfExitCode.Success;
             }
             if (state.Code == OcfExitCode.NotRunning) { failure = "cannot promote a resource that was not started"; break; }
+            if (firstTry && SplitBrainUnresolved(state))
+            {
+                failure = $"Refusing to promote: DRBD dropped the connection of {Resource} after a split-brain that is not resolved; an operator decides whose changes are discarded (drbdadm connect --discard-my-data {Resource} there, drbdadm connect {Resource} on the other node)";
+                break;
+            }
 
             var s = state.Summary;
             // Consistent local disks are tried: DRBD then fences the peer and either makes them
@@ -605,6 +617,18 @@ public sealed partial class DrbdAgent : ResourceAgent
                 }
                 LogPeerStillPrimary(Log);
             }
+            bool peerPrimary = s.SomePeerPrimary && PromotedMax() < 2;
+            if (!peerPrimary) peerPrimarySince = null;
+            else if (peerPrimarySince is null) peerPrimarySince = clock.GetTimestamp();
+            else if (clock.GetElapsedTime(peerPrimarySince.Value) >= PeerDemoteGrace)
+            {
+                // DRBD cannot promote next to a Primary without allow-two-primaries, and a correct
+                // transition demoted the peer before this promote: a peer still Primary now is one
+                // Pacemaker does not control. Retrying until the timeout (as LINBIT's agent does)
+                // only delays the failure and the recovery.
+                failure = $"Refusing to promote: peer {PeerDescription()} is still Primary after {PeerDemoteGrace.TotalSeconds:0} s and two primaries are not configured{lastPromoteError}";
+                break;
+            }
             var r = tools.Primary(Resource, Deadline);
             if (r is { Outcome: ProcessOutcome.Exited, ExitCode: 17 })
             {
@@ -613,10 +637,7 @@ public sealed partial class DrbdAgent : ResourceAgent
                 break;
             }
             if (!r.Succeeded)
-            {
-                bool peerPrimary = s.SomePeerPrimary && PromotedMax() < 2;
                 lastPromoteError = $": drbdadm primary {r.Describe()}" + (peerPrimary ? " (a peer is Primary and two primaries are not configured)" : "");
-            }
             if (!firstTry) Pause(TimeSpan.FromSeconds(1));
             firstTry = false;
         }
@@ -632,6 +653,19 @@ public sealed partial class DrbdAgent : ResourceAgent
     }
 
     string lastPromoteError = "";
+
+    /// <summary>StandAlone with a split-brain in the kernel log that no connection attempt followed.</summary>
+    bool SplitBrainUnresolved(State state) =>
+        state.Status.Connections.Any(c => c.State == DrbdConnectionState.StandAlone)
+        && tools.SplitBrainUnresolved(Resource, state.Status.Volumes.Where(v => v.Minor is not null).Select(v => v.Minor!.Value));
+    long? peerPrimarySince;
+
+    /// <summary>How long a promote waits for a Primary peer to demote before it refuses.</summary>
+    static readonly TimeSpan PeerDemoteGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>The Primary peer for an exit reason: its node name where the cluster told us, else DRBD's connection name.</summary>
+    string PeerDescription() =>
+        PromotedPeerKnownToPacemaker() ?? PeerName() ?? "(the DRBD peer)";
 
     public override OcfExitCode Demote()
     {
@@ -703,6 +737,15 @@ public sealed partial class DrbdAgent : ResourceAgent
     // ---------------------------------------------------------------- score
     void UpdateScore(State state)
     {
+        if (!state.Summary.Primary && SplitBrainUnresolved(state))
+        {
+            // LINBIT's table gives a StandAlone UpToDate Secondary 1000: Pacemaker would promote
+            // one side of a split-brain and lose the other side's writes at the next resync.
+            // A Primary keeps its score: demoting it would only add an outage.
+            LogSplitBrainUnresolved(Log, Resource);
+            DeleteScore("unresolved split-brain");
+            return;
+        }
         var policy = removeMasterScoreIfPeerPrimary.Value.Trim() switch
         {
             "unexpected" => PeerPrimaryPolicy.RemoveIfUnexpected,
@@ -846,6 +889,9 @@ public sealed partial class DrbdAgent : ResourceAgent
     static partial void LogScoreDeleted(ILogger log, string why);
     [LoggerMessage(Level = LogLevel.Error, Message = "cannot {What} the promotion score: {Error}")]
     static partial void LogScoreFailed(ILogger log, string what, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Resource}: DRBD detected a split-brain and dropped the connection; no promotion score until an operator resolves it")]
+    static partial void LogSplitBrainUnresolved(ILogger log, string resource);
+
     [LoggerMessage(Level = LogLevel.Critical, Message = "resource internal SPLIT BRAIN: both {Me} and {Host} are Primary for {Resource}, but the replication link is down!")]
     static partial void LogSplitBrain(ILogger log, string me, string host, string resource);
     [LoggerMessage(Level = LogLevel.Information, Message = "outdating {Resource}: according to the notify data, {Host} is still master")]

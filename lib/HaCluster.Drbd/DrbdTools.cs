@@ -20,6 +20,8 @@ public sealed record DrbdToolsOptions
     public DrbdVersion? Module { get; init; }
     /// <summary>The root of /proc, /sys and /dev (tests point it at a directory of sample files).</summary>
     public string SystemRoot { get; init; } = "/";
+    /// <summary>Reads the kernel log (tests pass captured dmesg output); default klogctl.</summary>
+    public Func<string?> ReadKernelLog { get; init; } = KernelLog.ReadAll;
 
     static readonly string[] SearchPath = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"];
 
@@ -53,6 +55,9 @@ public sealed partial class DrbdTools(IProcessRunner runner, DrbdToolsOptions op
     string Sys(string path) => Path.Combine(options.SystemRoot, path.TrimStart('/'));
 
     public bool ModuleLoaded => File.Exists(Sys("/proc/drbd"));
+
+    public bool SplitBrainUnresolved(string resource, IEnumerable<int> minors) =>
+        SplitBrainLog.Unresolved(options.ReadKernelLog(), resource, minors);
 
     public DrbdVersion? LoadedModuleVersion()
     {

@@ -40,6 +40,12 @@ public interface IDrbdTools
     /// </summary>
     DrbdStatus Status(string resource, Deadline deadline);
 
+    /// <summary>
+    /// DRBD logged a split-brain of the resource (on one of <paramref name="minors"/>) and no
+    /// connection attempt since (<see cref="SplitBrainLog"/>); false when the log cannot be read.
+    /// </summary>
+    bool SplitBrainUnresolved(string resource, IEnumerable<int> minors);
+
     ProcessResult CheckResize(string resource, Deadline deadline);
     ProcessResult NewResource(string resource, Deadline deadline);
     ProcessResult NewMinor(string resource, Deadline deadline);

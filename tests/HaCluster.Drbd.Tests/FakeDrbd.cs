@@ -78,6 +78,10 @@ public sealed class FakeDrbd : IDrbdTools
 
     public bool ModuleLoaded => Loaded;
     public DrbdVersion? LoadedModuleVersion() => Loaded ? Version : null;
+
+    /// <summary>The kernel log has a split-brain of the resource: unresolved while the link is down.</summary>
+    public bool SplitBrainLogged { get; set; }
+    public bool SplitBrainUnresolved(string resource, IEnumerable<int> minors) => SplitBrainLogged && !LinkUp;
     public bool DeviceNodeExists(string path) => DeviceNodes;
     public DrbdVersion? InstalledModuleVersion(Deadline deadline) { Calls.Add("modinfo"); return Modinfo; }
 

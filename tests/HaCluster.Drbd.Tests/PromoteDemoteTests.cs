@@ -93,16 +93,33 @@ public class PromoteDemoteTests : AgentFixture
     }
 
     [Fact]
-    public void With_a_Primary_peer_the_retries_end_at_the_deadline_with_the_reason()
+    public void With_a_Primary_peer_promote_refuses_after_ten_seconds_instead_of_at_the_deadline()
     {
         Drbd.Running();
         Drbd.PeerRole = DrbdRole.Primary;
         Drbd.Results["primary"] = () => FakeDrbd.Fail(11, "State change failed: (-1) Multiple primaries not allowed by config");
-        var r = Run("promote", P("CRM_meta_timeout", "90000"));
+        var r = Run("promote", P("CRM_meta_timeout", "90000"), P("CRM_meta_notify_promote_uname", "node1"), P("CRM_meta_notify_master_uname", "node2"));
         r.ExitCode.Should().Be(1);
-        r.ExitReason.Should().Be("DRBD resource r0 did not become Primary within the timeout: drbdadm primary exited with status 11: State change failed: (-1) Multiple primaries not allowed by config (a peer is Primary and two primaries are not configured)");
-        Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(90));
-        Drbd.Commands.Count().Should().BeInRange(80, 90, "one try a second");
+        r.ExitReason.Should().Be("Refusing to promote: peer node2 is still Primary after 10 s and two primaries are not configured: drbdadm primary exited with status 11: State change failed: (-1) Multiple primaries not allowed by config (a peer is Primary and two primaries are not configured)");
+        Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(15), "the 15-second floor against recovery loops stays")
+            .And.BeLessThan(TimeSpan.FromSeconds(20));
+        Drbd.Commands.Count().Should().BeInRange(9, 12, "one try a second for ten seconds");
+    }
+
+    [Fact]
+    public void A_peer_that_demotes_within_the_grace_lets_the_promote_succeed()
+    {
+        Drbd.Running();
+        Drbd.PeerRole = DrbdRole.Primary;
+        int n = 0;
+        Drbd.Results["primary"] = () =>
+        {
+            if (++n < 4) return FakeDrbd.Fail(11, "State change failed: (-1) Multiple primaries not allowed by config");
+            Drbd.PeerRole = DrbdRole.Secondary;
+            return null;
+        };
+        Run("promote", P("CRM_meta_timeout", "90000")).ExitCode.Should().Be(0);
+        Drbd.Commands.Should().HaveCount(4);
     }
 
     [Fact]
