@@ -8,6 +8,7 @@
 # VirtualDomain: virtualdomain.sh, against the shell ocf:heartbeat:VirtualDomain on private libvirt
 # daemons (qemu TCG guest, test driver, live migration between two network namespaces).
 # Xen: xen.sh, against the shell ocf:heartbeat:Xen inside a real dom0 (Xen under qemu TCG, ~5-8 min).
+# drbd: drbd.sh, against ocf:linbit:drbd inside a User-Mode-Linux guest with real DRBD 8.4 (~2-3 min).
 set -euo pipefail
 ARTIFACTS=$(cd "${1:?usage: run.sh ARTIFACTS_DIR}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -66,4 +67,7 @@ bash "$HERE/virtualdomain.sh" "$ARTIFACTS" || status=1
 # Xen: side by side with ocf:heartbeat:Xen inside a real dom0 booted under qemu TCG (needs root)
 echo
 bash "$HERE/xen.sh" "$ARTIFACTS" || status=1
+# drbd: side by side with ocf:linbit:drbd inside a User-Mode-Linux guest (needs root)
+echo
+bash "$HERE/drbd.sh" "$ARTIFACTS" || status=1
 exit $status

@@ -234,6 +234,9 @@ _tool_pkg() {
     hyperfine) echo hyperfine ;;
     strace) echo strace ;;
     python3) echo python3 ;;
+    */linux.uml) echo user-mode-linux ;;
+    uml_mconsole) echo uml-utilities ;;
+    drbdadm | drbdsetup | */drbdsetup-84 | */linbit/drbd) echo drbd-utils ;;
     *) echo coreutils ;;
   esac
 }

@@ -13,11 +13,14 @@
 #                                  qemu TCG guests, live migration between two network namespaces)
 #   xen-real.sh                    the installed Xen agent inside dom0 of real Xen 4.17 under qemu TCG
 #                                  (its images are built once and cached in /var/cache/hacluster-tests/xen)
+#   drbd-uml.sh                    the installed drbd agent on real DRBD 8.4 between two User-Mode-Linux
+#                                  guests (ocf-tester inside a guest: ocf-tester-runs/drbd.txt)
 #   pacemaker-e2e.sh DEB           single-node Corosync + Pacemaker in private namespaces
 # and ends with exactly one line "integration: N passed, N failed"; exit 1 when anything failed,
 # 2 when a prerequisite is missing. Needs root. Installs nothing but DEB (the caller installs
 # pacemaker corosync pcs resource-agents libxml2-utils libvirt-daemon libvirt-daemon-driver-qemu
-# libvirt-clients qemu-system-x86 busybox-static cpio debootstrap). Takes ~6-12 min: xen-real ~4-9
+# libvirt-clients qemu-system-x86 busybox-static cpio debootstrap user-mode-linux uml-utilities drbd-utils strace).
+# Takes ~9-15 min: xen-real ~4-9, drbd-uml ~3-4
 # of them (plus ~3-5 min once to build its cached images), virtualdomain ~1.5.
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -87,6 +90,7 @@ part ipaddr2 "$HERE/ipaddr2.sh"
 part virtualdomain "$HERE/virtualdomain.sh"
 # The installed Xen agent inside dom0 of a real Xen 4.17 booted under qemu TCG (minutes: last but one).
 XEN_AGENT=/usr/lib/ocf/resource.d/hacluster/Xen part xen-real "$HERE/xen-real.sh"
+part drbd-uml "$HERE/drbd-uml.sh"
 part pcs-params "$HERE/pcs-params.sh"
 part pacemaker-e2e "$HERE/pacemaker-e2e.sh" "$DEB"
 

@@ -42,7 +42,7 @@ uml_setup() {
   mkdir -p "$UML_RUN/share"
   t_cleanup_push 'rm -rf "$UML_RUN"'
   # the guests read these from the host over hostfs: copies, so a checkout under /tmp works too
-  install -m 0755 "$UML_HERE/guest-init.sh" "$UML_HERE/crm-stub.sh" "$UML_RUN/share/"
+  install -m 0755 "$UML_HERE/guest-init.sh" "$UML_HERE/crm-stub.sh" "$UML_HERE/monitor-children.sh" "$UML_RUN/share/"
   sed "s|@DISK_OPTS@|$UML_DISK_OPTS|; s|@NET@|$UML_SUBNET|g" "$UML_HERE/r0.res.in" >"$UML_RUN/share/r0.res"
   ip netns add "$UML_NS" || return 1
   t_cleanup_push 'netns_delete "$UML_NS"'
@@ -76,6 +76,7 @@ uml_start() {
       UMLNODE="$n" UMLIP="$(uml_ip "$n")" UMLCTL="$d/ctl" UMLIF=vec0 \
       </dev/null >"$d/console.log" 2>&1 &
     UML_PID[$n]=$!
+    disown "${UML_PID[$n]}"   # neither a bare "wait" nor bash's "Killed" report concern the guests
     track_pid "${UML_PID[$n]}"
     t_cleanup_push "uml_stop $n"
   done
