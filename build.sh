@@ -5,6 +5,9 @@
 #   ./build.sh test     the above, then every test: unit tests, meta-data validators, ocf-tester,
 #                       real Pacemaker end to end. As root it installs missing Debian packages.
 #   ./build.sh bench    the above build, then the benchmarks (side by side with the shell agents)
+#   ./build.sh demo     the above build, then the lab clusters (as root): a two-node VM cluster in
+#                       namespaces and a two-node DRBD cluster in User-Mode-Linux guests, each
+#                       with real Corosync + Pacemaker; scenarios, crm_mon snapshots, a summary
 #
 # Agents are the projects under agents/; each becomes one native executable in artifacts/agents/.
 set -euo pipefail
@@ -109,9 +112,33 @@ bench() {
   bash tests/bench/run.sh "$ARTIFACTS"
 }
 
+# The lab clusters with the package just built: scenarios, crm_mon snapshots, a summary table.
+demo() {
+  [ "$(id -u)" -eq 0 ] || die "the demo starts clusters, daemons and guests: run it as root"
+  ensure_packages "${TEST_PACKAGES[@]}"
+  build
+  mkdir -p "$OUT"
+  local deb status=0 part
+  deb=$(ls "$DIST"/hacluster-agents_*.deb)
+  for part in vm-cluster drbd-cluster; do
+    log "lab: $part"
+    bash "tests/integration/$part.sh" "$deb" --demo 2>&1 | tee "$OUT/demo-$part.log" || status=1
+  done
+  log "lab summary"
+  printf '%-64s %s\n' "measured" "value"
+  for part in vm-cluster drbd-cluster; do
+    sed -n 's/^# measured: \(.*\): \([^:]*\)$/\1\t\2/p' "$OUT/demo-$part.log" |
+      while IFS=$'\t' read -r what value; do printf '%-64s %s\n' "$part: $what" "$value"; done
+    grep -E "^$part: [0-9]+ passed, [0-9]+ failed" "$OUT/demo-$part.log" || { echo "$part: no result line"; status=1; }
+  done
+  [ "$status" -eq 0 ] && echo "demo: PASS" || echo "demo: FAIL"
+  return "$status"
+}
+
 case "${1:-build}" in
   build|"") build ;;
   test) test_all ;;
   bench) bench ;;
-  *) die "usage: ./build.sh [test|bench]" ;;
+  demo) demo ;;
+  *) die "usage: ./build.sh [test|bench|demo]" ;;
 esac
