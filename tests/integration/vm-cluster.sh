@@ -12,7 +12,8 @@
 #           inside the node, so qemu:///system is that node's daemon for the node's pacemaker-execd)
 #   client  netns hc-vmc-cl (203.0.113.200): asks http://203.0.113.100/ every 150 ms and logs who
 #           answered (each node serves its own name)
-#   CIB     pre-seeded: stonith-enabled=false, dc-deadtime=2s, resource-stickiness=100; resources
+#   CIB     pre-seeded: stonith-enabled=false, dc-deadtime=2s, resource-stickiness=100 (and
+#           stop-all-resources=true until the resources below are configured); resources
 #           vm  ocf:hacluster:VirtualDomain, allow-migrate=true: a TCG Linux guest (kernel + busybox
 #               initramfs from libvirt/guest-image.sh, cached in /var/cache/hacluster-tests/guest-v1)
 #               with a raw virtio disk under the state dir, a path both nodes see; same parameters
@@ -184,6 +185,7 @@ node_state_dirs() { # N: pacemaker/corosync state, Debian's ownership and modes;
       <cluster_property_set id="cib-bootstrap-options">
         <nvpair id="cib-bootstrap-options-stonith-enabled" name="stonith-enabled" value="false"/>
         <nvpair id="cib-bootstrap-options-dc-deadtime" name="dc-deadtime" value="2s"/>
+        <nvpair id="cib-bootstrap-options-stop-all-resources" name="stop-all-resources" value="true"/>
       </cluster_property_set>
     </crm_config>
     <nodes/>
@@ -204,7 +206,9 @@ node_holder_up() { # N: mount + UTS namespaces inside the node's netns, kept by 
   local n=$1 d=$STATE/n$1 name sock
   name=$(node_of "$n"); sock=$(lvd_base "$name")/sock
   rm -f "$d/holder.ready"
-  ip netns exec "$(ns_of "$n")" unshare --mount --uts --propagation private -- /bin/sh -c "
+  # own session: a Ctrl-C to the terminal's process group must not take the node away before the
+  # cleanup has shut it down in order
+  setsid ip netns exec "$(ns_of "$n")" unshare --mount --uts --propagation private -- /bin/sh -c "
     mount -t tmpfs -o mode=0755 hc-vmc-run /run &&
     mkdir -p /run/resource-agents /run/crm /run/lock /run/libvirt /run/hc-vmc-www &&
     chmod 1755 /run/resource-agents && chown hacluster:haclient /run/crm && chmod 0750 /run/crm &&
@@ -248,9 +252,10 @@ node_kill() {
   local n=$1 pids
   ip -n "$NS_BR" link set "vb$n" down
   pids=$(netns_pids "${NSINO[$n]}")
+  KILLED=$(for p in $pids; do cat "/proc/$p/comm" 2>/dev/null; done | sort | uniq -c | awk '{ printf "%s%s", (NR > 1 ? ", " : ""), ($1 > 1 ? $2 " x" $1 : $2) }')
   # shellcheck disable=SC2086  # a list of pids
   kill -KILL $pids 2>/dev/null
-  KILLED_PIDS=$(echo "$pids" | tr "\n" " ")
+  KILLED="$(echo "$pids" | wc -w) processes ($KILLED)"
   wait_until 10 eval '[ -z "$(netns_pids "${NSINO[$n]}")" ]'
   wait "${COROSYNC[$n]}" "${PCMKD[$n]}" "${HOLDER[$n]}" 2>/dev/null
   lvd_stop "$(node_of "$n")"                  # forgets the dead daemon
@@ -484,6 +489,10 @@ CONS_XML='<constraints>
 </constraints>'
 check "cibadmin --replace resources (vm, group svc = svc-ip + svc-web)" nx 1 cibadmin --replace -o resources --xml-text "$RES_XML"
 check "cibadmin --replace constraints (svc with vm; vm prefers vmc1)" nx 1 cibadmin --replace -o constraints --xml-text "$CONS_XML"
+# the pre-seeded stop-all-resources=true held everything while resources and constraints came in
+# one update after the other (else the scheduler places svc before it knows the colocation and
+# then moves vm to it); now the whole configuration starts at once
+check "stop-all-resources=false (start the configured resources)" nx 1 crm_attribute --type crm_config --name stop-all-resources --update false
 if wait_until 90 eval '[ "$(located 1 vm)" = vmc1 ] && [ "$(vm_state 1)" = running ] && [ -n "$(client_first_ok 0 vmc1)" ]'; then
   pass "vm running on vmc1, svc answering the client from vmc1 ($(since "$t_rsc") s)"
 else
@@ -551,10 +560,10 @@ note "---- scenario 3: power cut of vmc2 (every process of it SIGKILLed)"
 # the monitors of the new placement have run once: nothing of the move is still in flight
 sleep 2
 t_kill=$(date +%s.%N)
-KILLED_PIDS=""
+KILLED=""
 node_kill 2
 t_killed=$(date +%s.%N)
-note "vmc2 killed: $KILLED_PIDS"
+note "vmc2 killed: $KILLED"
 assert_eq "vmc2: no process left in its network namespace" "" "$(netns_pids "${NSINO[2]}")"
 if wait_until 60 eval '[ -n "$(client_first_ok "$t_kill" vmc1)" ]'; then
   fo=$(sub_s "$(client_first_ok "$t_kill" vmc1)" "$t_kill")
