@@ -686,6 +686,11 @@ for p in "${!T_PIDS[@]}"; do pid_alive "$p" && left="$left $p"; done
 assert_eq "no recorded process left (holders, daemons, qemu, sampler, client)" "" "$left" "$(for p in $left; do ps -o pid,args -p "$p"; done)"
 mnt=$(grep -l -F -e "$STATE" -e hc-vmc-run /proc/[0-9]*/mountinfo 2>/dev/null)
 assert_eq "no mount of this run left in any process" "" "$mnt"
+# any process naming the state dir (qemu's disk, libvirtd's pid file, corosync's config), recorded or
+# not; the bracket keeps this grep's own command line from matching
+strays=$(grep -l "${STATE%?}[${STATE: -1}]" /proc/[0-9]*/cmdline 2>/dev/null)
+assert_eq "no process with the run's state dir in its command line" "" "$strays" \
+  "$(for f in $strays; do tr '\0' ' ' 2>/dev/null <"$f"; echo; done)"
 assert_eq "root network namespace addresses unchanged" "$ROOT_BEFORE" "$(addrs_root)"
 note "teardown took $(since "$t_down") s"
 
