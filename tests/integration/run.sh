@@ -16,12 +16,16 @@
 #   drbd-uml.sh                    the installed drbd agent on real DRBD 8.4 between two User-Mode-Linux
 #                                  guests (ocf-tester inside a guest: ocf-tester-runs/drbd.txt)
 #   pacemaker-e2e.sh DEB           single-node Corosync + Pacemaker in private namespaces
+#   vm-cluster.sh DEB              two-node Corosync + Pacemaker + libvirtd cluster in namespaces:
+#                                  VirtualDomain live migration (crm resource move), power cut of the
+#                                  active node (failover of the VM and an IPaddr2 service group,
+#                                  timed from a client namespace), rejoin; VM never running twice
 # and ends with exactly one line "integration: N passed, N failed"; exit 1 when anything failed,
 # 2 when a prerequisite is missing. Needs root. Installs nothing but DEB (the caller installs
 # pacemaker corosync pcs resource-agents libxml2-utils libvirt-daemon libvirt-daemon-driver-qemu
-# libvirt-clients qemu-system-x86 busybox-static cpio debootstrap user-mode-linux uml-utilities drbd-utils strace).
-# Takes ~9-15 min: xen-real ~4-9, drbd-uml ~3-4
-# of them (plus ~3-5 min once to build its cached images), virtualdomain ~1.5.
+# libvirt-clients qemu-system-x86 busybox-static cpio debootstrap crmsh python3 user-mode-linux
+# uml-utilities drbd-utils strace). Takes ~12-20 min: xen-real ~4-9 of them (plus ~3-5 min once to
+# build its cached images), drbd-uml ~3-4, vm-cluster ~1.5-3, virtualdomain ~1.5.
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/integration/lib.sh
@@ -93,6 +97,7 @@ XEN_AGENT=/usr/lib/ocf/resource.d/hacluster/Xen part xen-real "$HERE/xen-real.sh
 part drbd-uml "$HERE/drbd-uml.sh"
 part pcs-params "$HERE/pcs-params.sh"
 part pacemaker-e2e "$HERE/pacemaker-e2e.sh" "$DEB"
+part vm-cluster "$HERE/vm-cluster.sh" "$DEB"
 
 if [ "${T_DEB_WAS_INSTALLED:-1}" = 0 ]; then
   t0=$(date +%s.%N)

@@ -140,7 +140,7 @@ lvd_stop() {
   # if its command line names that very pid file
   if [ -z "$pid" ] && [ -s "$(lvd_base "$name")/libvirtd.pid" ]; then
     p=$(cat "$(lvd_base "$name")/libvirtd.pid")
-    if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "--pid-file $(lvd_base "$name")/libvirtd.pid "; then
+    if tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF -- "--pid-file $(lvd_base "$name")/libvirtd.pid "; then
       track_pid "$p" && pid=$p && ino=$(stat -L -c %i "/proc/$p/ns/net" 2>/dev/null)
     fi
   fi
