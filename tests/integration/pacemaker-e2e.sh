@@ -13,6 +13,8 @@
 #   4. change of the non-unique parameter `fake`: Pacemaker must *reload* it (no stop/start),
 #      the monitor comes back, the state file (if the agent records `fake`) shows the new value;
 #   5. target-role=Stopped, then cibadmin --delete: stopped, state file gone, resource gone;
+#      then an ocf:heartbeat:Dummy switched to ocf:hacluster:Dummy under maintenance mode, as the
+#      README describes: re-probed as running, never stopped or restarted;
 #   6. teardown (pacemakerd --shutdown, corosync-cfgtool -H --force, SIGKILL of leftovers found by
 #      netns inode, holder, ip netns del, temp dir), asserting that nothing is left behind.
 # Nothing is added to the root network namespace. Processes are only signalled by recorded PID or
@@ -340,6 +342,40 @@ if wait_until 20 gone; then pass "$RSC gone from the configuration and from crm_
 else fail "$RSC gone from the configuration and from crm_mon" "$(xp "//primitive[@id='$RSC']")" "$(nsx crm_mon -1 -r 2>&1)"; fi
 check_rc 105 "crm_resource --locate -r $RSC: no such resource (rc 105)" nsx crm_resource --locate -r "$RSC"
 check "no resource left in the node's /run/resource-agents" in_node "[ -z \"\$(ls -A /run/resource-agents | grep -F -- '$RSC')\" ]"
+
+# ---------------------------------------------------------------- 5b. moving from ocf:heartbeat
+# What the README tells an admin: a running ocf:heartbeat resource switches to ocf:hacluster
+# without a restart (maintenance mode, change the provider, re-probe, leave maintenance mode).
+MAIN_RSC=$RSC
+RSC=hc-e2e-switch
+t_sw=$(date +%s.%N)
+check "cibadmin --create ocf:heartbeat:Dummy $RSC (5 s monitor)" nsx cibadmin --create -o resources --xml-text \
+  "<primitive id=\"$RSC\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">
+     <operations><op id=\"$RSC-mon\" name=\"monitor\" interval=\"5s\" timeout=\"20s\"/></operations>
+   </primitive>"
+if wait_until 30 last_is start 0; then pass "ocf:heartbeat:Dummy $RSC started"
+else fail "ocf:heartbeat:Dummy $RSC started within 30 s" "$(lrm_dump)"; fi
+SW_STARTS=$(log_count "Result of start operation for $RSC on")
+check "maintenance-mode=true" nsx crm_attribute --type crm_config --name maintenance-mode --update true
+check "provider changed to hacluster (cibadmin --modify)" nsx cibadmin --modify --xml-text \
+  "<primitive id=\"$RSC\" class=\"ocf\" provider=\"hacluster\" type=\"Dummy\"/>"
+check "crm_resource --refresh -r $RSC" nsx crm_resource --refresh --resource "$RSC"
+probed() { cib_snapshot && [ "$(op_attr "${RSC}_last_0" operation)" = monitor ] && [ "$(op_attr "${RSC}_last_0" rc-code)" = 0 ]; }
+if wait_until 30 probed; then pass "the probe by ocf:hacluster:Dummy finds $RSC running (rc 0)"
+else fail "the probe by ocf:hacluster:Dummy finds $RSC running" "$(lrm_dump)"; fi
+check "maintenance-mode=false" nsx crm_attribute --type crm_config --name maintenance-mode --update false
+if wait_until 30 monitor_after 0; then pass "the 5 s monitor of ocf:hacluster:Dummy runs after maintenance mode ($(since "$t_sw") s)"
+else fail "the 5 s monitor runs after maintenance mode" "$(lrm_dump)"; fi
+sleep 6
+assert_match "crm_mon: $RSC Started as ocf:hacluster:Dummy" "$RSC.*\(ocf:hacluster:Dummy\):.*Started $NODE" "$(nsx crm_mon -1 -r 2>&1)"
+assert_eq "switching the provider neither stopped nor restarted $RSC" "$SW_STARTS 0" \
+  "$(log_count "Result of start operation for $RSC on") $(log_count "Result of stop operation for $RSC on")" \
+  "$(grep -E "(start|stop) operation for $RSC" "$PCMK_LOG")"
+check "crm_resource --meta -p target-role -v Stopped ($RSC)" nsx crm_resource -r "$RSC" --meta -p target-role -v Stopped
+if wait_until 30 last_is stop 0; then pass "ocf:hacluster:Dummy stopped what ocf:heartbeat:Dummy started"
+else fail "$RSC stopped by the new agent" "$(lrm_dump)"; fi
+check "cibadmin --delete $RSC" nsx cibadmin --delete -o resources --xml-text "<primitive id=\"$RSC\"/>"
+RSC=$MAIN_RSC
 
 # ---------------------------------------------------------------- 6. teardown
 [ "$T_FAIL" -gt 0 ] && diag
