@@ -107,6 +107,19 @@ public class PromoteDemoteTests : AgentFixture
     }
 
     [Fact]
+    public void A_Primary_peer_Pacemaker_knows_about_is_named_in_the_refusal()
+    {
+        Drbd.Running();
+        Drbd.PeerRole = DrbdRole.Primary;
+        Drbd.Results["primary"] = () => FakeDrbd.Fail(11, "State change failed: (-1) Multiple primaries not allowed by config");
+        Processes.Answer = _ => Ocf.Tests.ScriptedProcessRunner.Ok("resource drbd_r0 is running on: node2 Master\n");
+        var r = Run("promote", P("CRM_meta_timeout", "240000"));
+        r.ExitCode.Should().Be(1);
+        r.ExitReason.Should().StartWith("Refusing to promote: peer node2 is still Primary after 10 s");
+        Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
     public void A_peer_that_demotes_within_the_grace_lets_the_promote_succeed()
     {
         Drbd.Running();

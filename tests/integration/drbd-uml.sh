@@ -72,9 +72,10 @@ gx_wait() { local GX_TIMEOUT=$1; shift; gx "$@"; }
 score() { gx "$1" 'cat /run/crm-attrs/master-drbd_r0 2>/dev/null || echo none'; }
 calls() { gx "$1" 'cat /run/crm-attrs/calls.log 2>/dev/null | wc -l'; }
 proc() { gx "$1" 'sed -n 3p /proc/drbd'; }
-wait_proc() { # N ERE SECONDS: /proc/drbd's state line of guest N matches ERE
+wait_proc() { # N ERE SECONDS: /proc/drbd's state line of guest N matches ERE (read by bash itself: execs are slow)
   local n=$1 re=$2 s=$3
-  gx_wait $((s + 30)) "$n" 'for i in $(seq '"$((s * 10))"'); do sed -n 3p /proc/drbd | grep -Eq -- '"'$re'"' && exit 0; sleep 0.1; done; exit 1'
+  gx_wait $((s + 30)) "$n" 'end=$((SECONDS + '"$s"')); re='"'$re'"'
+while [ $SECONDS -lt $end ]; do mapfile -t l </proc/drbd; [[ ${l[2]:-} =~ $re ]] && exit 0; sleep 0.2; done; exit 1'
 }
 assert_score() { # N EXPECTED DESC
   local got; got=$(score "$1")
