@@ -21,7 +21,8 @@ die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 # Debian packages each command needs. Installed only when missing, and only as root.
 BUILD_PACKAGES=(debhelper dpkg-dev lintian man-db)
 TEST_PACKAGES=(pacemaker pacemaker-cli-utils corosync crmsh pcs resource-agents libxml2-utils iproute2 util-linux procps strace python3
-  libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 busybox-static cpio debootstrap e2fsprogs file)
+  libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 busybox-static cpio debootstrap e2fsprogs file
+  user-mode-linux uml-utilities drbd-utils)
 BENCH_PACKAGES=(hyperfine strace resource-agents python3 pacemaker-cli-utils iproute2 util-linux
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86)
 

@@ -14,11 +14,15 @@
 #   xen-real.sh                    the installed Xen agent inside dom0 of real Xen 4.17 under qemu TCG
 #                                  (its images are built once and cached in /var/cache/hacluster-tests/xen)
 #   pacemaker-e2e.sh DEB           single-node Corosync + Pacemaker in private namespaces
+#   drbd-cluster.sh DEB            two-node DRBD cluster in two User-Mode-Linux guests (Corosync + Pacemaker
+#                                  inside them): drbd promotable clone + Filesystem + IPaddr2 + httpd, power
+#                                  cut of the primary, failover, rejoin + resync, switchover (~3-5 min)
 # and ends with exactly one line "integration: N passed, N failed"; exit 1 when anything failed,
 # 2 when a prerequisite is missing. Needs root. Installs nothing but DEB (the caller installs
 # pacemaker corosync pcs resource-agents libxml2-utils libvirt-daemon libvirt-daemon-driver-qemu
-# libvirt-clients qemu-system-x86 busybox-static cpio debootstrap). Takes ~6-12 min: xen-real ~4-9
-# of them (plus ~3-5 min once to build its cached images), virtualdomain ~1.5.
+# libvirt-clients qemu-system-x86 busybox-static cpio debootstrap user-mode-linux uml-utilities drbd-utils
+# e2fsprogs crmsh). Takes ~9-17 min: xen-real ~4-9
+# of them (plus ~3-5 min once to build its cached images), drbd-cluster ~3-5, virtualdomain ~1.5.
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/integration/lib.sh
@@ -89,6 +93,7 @@ part virtualdomain "$HERE/virtualdomain.sh"
 XEN_AGENT=/usr/lib/ocf/resource.d/hacluster/Xen part xen-real "$HERE/xen-real.sh"
 part pcs-params "$HERE/pcs-params.sh"
 part pacemaker-e2e "$HERE/pacemaker-e2e.sh" "$DEB"
+part drbd-cluster "$HERE/drbd-cluster.sh" "$DEB"
 
 if [ "${T_DEB_WAS_INSTALLED:-1}" = 0 ]; then
   t0=$(date +%s.%N)
