@@ -9,7 +9,7 @@
 #     a CGI that stores POSTed files) by hand, then "down" before Pacemaker takes over;
 #   - drbd/cluster/cluster.crm loaded with crm: ocf:hacluster:drbd as a promotable clone (notify),
 #     group Filesystem (/dev/drbd0 on /srv/data) + ocf:hacluster:IPaddr2 198.51.100.100 + busybox
-#     httpd (ocf:heartbeat:anything), ordered after promote, colocated with the promoted instance,
+#     httpd (ocf:hctest:httpd, drbd/cluster/httpd.ocf), ordered after promote, colocated with the promoted instance,
 #     no-quorum-policy=stop (two_node quorum), resource-stickiness;
 #   - a client in the guests' private network namespace (198.51.100.1 on the bridge) that GETs the
 #     file every 0.3 s and compares sha256; a sampler in each guest records /proc/drbd every 0.5 s.
@@ -46,7 +46,7 @@ done
 require_root || exit 2
 require_tools corosync corosync-cfgtool pacemakerd crm_mon crm_attribute cibadmin crm mkfs.ext4 busybox \
   sha256sum base64 dpkg dpkg-deb dpkg-query /usr/lib/drbd/crm-fence-peer.sh /usr/lib/drbd/crm-unfence-peer.sh \
-  /usr/lib/ocf/resource.d/heartbeat/Filesystem /usr/lib/ocf/resource.d/heartbeat/anything || exit 2
+  /usr/lib/ocf/resource.d/heartbeat/Filesystem || exit 2
 unset CIB_file CIB_shadow CIB_shadow_dir CIB_user CIB_server CIB_port CIB_passwd CIB_encrypted
 
 UML_NS=hc-drbdc-$$
@@ -77,7 +77,7 @@ if [ "${HC_DRBDC_KEEP:-0}" = 1 ]; then
 fi
 SH=$UML_RUN/share/cluster
 install -d "$SH"
-install -m 0755 "$HERE"/drbd/cluster/*.sh "$HERE/drbd/cluster/put.cgi" "$SH/"
+install -m 0755 "$HERE"/drbd/cluster/*.sh "$HERE/drbd/cluster/put.cgi" "$HERE/drbd/cluster/httpd.ocf" "$SH/"
 install -m 0644 "$HERE/drbd/cluster/cib.xml" "$SH/"
 sed "s|@NET@|$NET|g" "$HERE/drbd/cluster/corosync.conf.in" >"$SH/corosync.conf"
 sed "s|@VIP@|$VIP|g" "$HERE/drbd/cluster/cluster.crm" >"$SH/cluster.crm"
@@ -117,7 +117,7 @@ diag() {
     [ -n "${UML_PID[$n]:-}" ] || continue
     note "---- node$n: crm_mon -1 -rfA, /proc/drbd, ps, pacemaker.log (last notice/warning/error lines, web; copied to $(uml_dir "$n")/ctl)"
     gx "$n" 'cp /var/log/pacemaker/pacemaker.log /ctl/ 2>/dev/null; crm_mon -1 -rfA; cat /proc/drbd; ps -eo pid,ppid,pgid,stat,etime,args | grep -v "\[" | tail -40
-      grep -E "notice|warning|error|crit" /var/log/pacemaker/pacemaker.log | tail -40; echo "-- web:"; grep -E "[( ]web[_ ]" /var/log/pacemaker/pacemaker.log | tail -12' 2>&1 |
+      grep -E "notice|warning|error|crit" /var/log/pacemaker/pacemaker.log | tail -40; echo "-- web:"; grep -E "[( ]web[_ )]" /var/log/pacemaker/pacemaker.log | tail -12' 2>&1 |
       sed 's/^/#   /'
   done
 }

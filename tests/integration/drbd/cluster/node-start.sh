@@ -12,6 +12,7 @@ install -d -o hacluster -g haclient -m 0750 /var/lib/pacemaker/{cib,pengine,blac
 install -d -o hacluster -g haclient -m 0770 /var/log/pacemaker
 install -o hacluster -g haclient -m 0600 "$SHARE/cib.xml" /var/lib/pacemaker/cib/cib.xml
 install -m 0644 "$SHARE/corosync.conf" /etc/corosync/corosync.conf
+install -D -m 0755 "$SHARE/httpd.ocf" /usr/lib/ocf/resource.d/hctest/httpd   # the guest's overlay only
 mkdir -p /run/resource-agents /run/crm && chmod 1755 /run/resource-agents
 corosync -t >/dev/null 2>&1 || { echo "corosync -t failed:"; corosync -t; exit 1; }
 setsid env -i "${DAEMON_ENV[@]}" corosync -f </dev/null >/var/log/corosync/corosync.out 2>&1 &
