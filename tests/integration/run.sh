@@ -20,12 +20,15 @@
 #                                  VirtualDomain live migration (crm resource move), power cut of the
 #                                  active node (failover of the VM and an IPaddr2 service group,
 #                                  timed from a client namespace), rejoin; VM never running twice
+#   drbd-cluster.sh DEB            two-node DRBD cluster in two User-Mode-Linux guests (Corosync + Pacemaker
+#                                  inside them): drbd promotable clone + Filesystem + IPaddr2 + httpd, power
+#                                  cut of the primary, failover, rejoin + resync, switchover
 # and ends with exactly one line "integration: N passed, N failed"; exit 1 when anything failed,
 # 2 when a prerequisite is missing. Needs root. Installs nothing but DEB (the caller installs
 # pacemaker corosync pcs resource-agents libxml2-utils libvirt-daemon libvirt-daemon-driver-qemu
 # libvirt-clients qemu-system-x86 busybox-static cpio debootstrap crmsh python3 user-mode-linux
-# uml-utilities drbd-utils strace). Takes ~12-20 min: xen-real ~4-9 of them (plus ~3-5 min once to
-# build its cached images), drbd-uml ~3-4, vm-cluster ~1.5-3, virtualdomain ~1.5.
+# uml-utilities drbd-utils e2fsprogs strace). Takes ~15-25 min: xen-real ~4-9 of them (plus ~3-5 min
+# once to build its cached images), drbd-uml ~3-4, drbd-cluster ~2-4, vm-cluster ~1.5-3, virtualdomain ~1.5.
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/integration/lib.sh
@@ -98,6 +101,7 @@ part drbd-uml "$HERE/drbd-uml.sh"
 part pcs-params "$HERE/pcs-params.sh"
 part pacemaker-e2e "$HERE/pacemaker-e2e.sh" "$DEB"
 part vm-cluster "$HERE/vm-cluster.sh" "$DEB"
+part drbd-cluster "$HERE/drbd-cluster.sh" "$DEB"
 
 if [ "${T_DEB_WAS_INSTALLED:-1}" = 0 ]; then
   t0=$(date +%s.%N)

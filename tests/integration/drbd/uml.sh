@@ -14,7 +14,8 @@
 #   uml_kill N               power cut: SIGKILL of guest N's process group at once
 #   gx N CMD                 run CMD with bash inside guest N; prints its output, returns its rc
 #                            (GX_TIMEOUT seconds, default 120; 124 on timeout)
-#   uml_drbd_config N        write /etc/drbd.d/r0.res in guest N (UML_DISK_OPTS), load the module
+#   uml_drbd_config N        write /etc/drbd.d/r0.res in guest N (UML_RES_IN with UML_DISK_OPTS),
+#                            load the module
 #
 # Guest N sees the host's / read-only (hostfs) under a tmpfs overlay: installed packages (the
 # agents, drbd-utils, pacemaker) are there unchanged, and nothing the guest does reaches the host
@@ -30,6 +31,8 @@ UML_SUBNET=${UML_SUBNET:-198.51.100}
 # 64 MiB resync in ~2 s instead of ~15 s with 8.4's dynamic resync controller
 UML_DISK_OPTS=${UML_DISK_OPTS-c-plan-ahead 0; resync-rate 200M;}
 UML_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# the resource file template (@NET@, @DISK_OPTS@); drbd-cluster.sh passes one with handlers
+UML_RES_IN=${UML_RES_IN:-$UML_HERE/r0.res.in}
 declare -gA UML_PID=() UML_BOOT_S=()
 
 uml_ip() { echo "$UML_SUBNET.$((10 + $1))"; }
@@ -43,7 +46,7 @@ uml_setup() {
   t_cleanup_push 'rm -rf "$UML_RUN"'
   # the guests read these from the host over hostfs: copies, so a checkout under /tmp works too
   install -m 0755 "$UML_HERE/guest-init.sh" "$UML_HERE/crm-stub.sh" "$UML_HERE/monitor-children.sh" "$UML_RUN/share/"
-  sed "s|@DISK_OPTS@|$UML_DISK_OPTS|; s|@NET@|$UML_SUBNET|g" "$UML_HERE/r0.res.in" >"$UML_RUN/share/r0.res"
+  sed "s|@DISK_OPTS@|$UML_DISK_OPTS|; s|@NET@|$UML_SUBNET|g" "$UML_RES_IN" >"$UML_RUN/share/r0.res"
   ip netns add "$UML_NS" || return 1
   t_cleanup_push 'netns_delete "$UML_NS"'
   ip -n "$UML_NS" link set lo up
