@@ -79,7 +79,8 @@ public sealed partial class DrbdAgent : ResourceAgent
         - Promote refuses at once, with a reason, when DRBD has no access to UpToDate data
           (local disks neither UpToDate nor Consistent and no UpToDate peer); drbdadm primary's
           exit 17 ends the retries at once. While a peer stays Primary and two primaries are
-          not configured, promote refuses after 10 seconds with a reason naming the peer;
+          not configured, promote refuses after 20 seconds (long enough for DRBD to notice a
+          dead peer with its default keep-alive settings) with a reason naming the peer;
           LINBIT's agent retried until the operation timed out.
         - After a split-brain DRBD drops the connection and leaves both sides StandAlone,
           which LINBIT's table scores 1000 like any disconnected UpToDate Secondary: Pacemaker
@@ -660,8 +661,13 @@ public sealed partial class DrbdAgent : ResourceAgent
         && tools.SplitBrainUnresolved(Resource, state.Status.Volumes.Where(v => v.Minor is not null).Select(v => v.Minor!.Value));
     long? peerPrimarySince;
 
-    /// <summary>How long a promote waits for a Primary peer to demote before it refuses.</summary>
-    static readonly TimeSpan PeerDemoteGrace = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long a promote waits for a Primary peer to demote or to be declared dead before it
+    /// refuses. A peer that died while Primary stays Primary to DRBD until its keep-alive fails
+    /// (8.4 and 9 defaults: ping-int 10 s plus ping-timeout 0.5 s, up to 6 s more for unacked
+    /// data), and Corosync may notice the death first: the grace covers that detection.
+    /// </summary>
+    static readonly TimeSpan PeerDemoteGrace = TimeSpan.FromSeconds(20);
 
     /// <summary>The Primary peer for an exit reason: its node name where the cluster told us, else DRBD's connection name.</summary>
     string PeerDescription() =>
