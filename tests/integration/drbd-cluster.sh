@@ -169,6 +169,11 @@ t=$(now)
 for n in 1 2; do uml_drbd_config "$n" >/dev/null || fail "drbd config + modprobe in node$n"; done
 out=$( (gx 1 'drbdadm create-md --force r0 </dev/null && drbdadm up r0' & gx 2 'drbdadm create-md --force r0 </dev/null && drbdadm up r0'; wait) 2>&1)
 check "create-md + up r0 on both" gx 1 'drbdadm cstate r0' || note "$out"
+# Connected first: a forced Primary without its peer calls the fence-peer handler (no cluster
+# runs yet, so it fails after a long wait) and the peers' data generations diverge.
+if wait_until 60 eval '[[ $(proc_drbd 1) == "cs:Connected ro:Secondary/Secondary"* && $(proc_drbd 2) == "cs:Connected ro:Secondary/Secondary"* ]]'; then
+  pass "both nodes Connected before the initial sync"
+else fail "both nodes Connected within 60 s" "node1: $(proc_drbd 1)" "node2: $(proc_drbd 2)"; fi
 check "node1: drbdadm primary --force r0 (initial sync source)" gx 1 'drbdadm primary --force r0'
 if wait_until 60 eval '[[ $(proc_drbd 2) == "cs:Connected ro:Secondary/Primary ds:UpToDate/UpToDate"* ]]'; then
   pass "initial sync done: node2 $(proc_drbd 2)"
