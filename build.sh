@@ -125,10 +125,10 @@ demo() {
     bash "tests/integration/$part.sh" "$deb" --demo 2>&1 | tee "$OUT/demo-$part.log" || status=1
   done
   log "lab summary"
-  printf '%-64s %s\n' "measured" "value"
+  printf '%-80s %s\n' "measured" "value"
   for part in vm-cluster drbd-cluster; do
     sed -n 's/^# measured: \(.*\): \([^:]*\)$/\1\t\2/p' "$OUT/demo-$part.log" |
-      while IFS=$'\t' read -r what value; do printf '%-64s %s\n' "$part: $what" "$value"; done
+      while IFS=$'\t' read -r what value; do printf '%-80s %s\n' "$part: $what" "$value"; done
     grep -E "^$part: [0-9]+ passed, [0-9]+ failed" "$OUT/demo-$part.log" || { echo "$part: no result line"; status=1; }
   done
   [ "$status" -eq 0 ] && echo "demo: PASS" || echo "demo: FAIL"
