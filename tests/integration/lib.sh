@@ -185,6 +185,48 @@ netns_delete() {
   return 0
 }
 
+# ---------------------------------------------------------------- Pacemaker state
+# pcmk_state_dirs DIR [NAME=VALUE...] [--stickiness=N]: a node's lib-pacemaker, lib-corosync,
+# log-pacemaker and log-corosync under DIR with Debian's ownership and modes (bind-mounted over
+# /var/lib/pacemaker etc. inside the node), and a pre-seeded CIB: stonith-enabled=false and
+# dc-deadtime=2s (an empty CIB waits 20 s for its first election), plus the given cluster
+# properties and a default resource-stickiness
+pcmk_state_dirs() {
+  local d=$1 kv props="" defaults=""; shift
+  for kv in "$@"; do
+    case $kv in
+      --stickiness=*) defaults="
+    <rsc_defaults>
+      <meta_attributes id=\"rsc-options\">
+        <nvpair id=\"rsc-options-resource-stickiness\" name=\"resource-stickiness\" value=\"${kv#*=}\"/>
+      </meta_attributes>
+    </rsc_defaults>" ;;
+      *) props+="
+        <nvpair id=\"cib-bootstrap-options-${kv%%=*}\" name=\"${kv%%=*}\" value=\"${kv#*=}\"/>" ;;
+    esac
+  done
+  install -d -m 0755 "$d" "$d/lib-corosync" "$d/log-corosync"
+  install -d -o hacluster -g haclient -m 0750 "$d/lib-pacemaker" "$d"/lib-pacemaker/{cib,pengine,blackbox,cores}
+  install -d -o hacluster -g haclient -m 0770 "$d/log-pacemaker" "$d/log-pacemaker/bundles"
+  cat >"$d/lib-pacemaker/cib/cib.xml" <<EOX
+<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration>
+    <crm_config>
+      <cluster_property_set id="cib-bootstrap-options">
+        <nvpair id="cib-bootstrap-options-stonith-enabled" name="stonith-enabled" value="false"/>
+        <nvpair id="cib-bootstrap-options-dc-deadtime" name="dc-deadtime" value="2s"/>$props
+      </cluster_property_set>
+    </crm_config>
+    <nodes/>
+    <resources/>
+    <constraints/>$defaults
+  </configuration>
+  <status/>
+</cib>
+EOX
+  chown hacluster:haclient "$d/lib-pacemaker/cib/cib.xml" && chmod 0600 "$d/lib-pacemaker/cib/cib.xml"
+}
+
 # ---------------------------------------------------------------- cleanup on exit / signals
 T_CLEANUP=()
 T_CLEANING=0

@@ -149,28 +149,9 @@ t_cleanup_push 'cluster_down'
 ip -n "$NS" link set lo up
 assert_eq "netns $NS has only lo" "lo" "$(ip -n "$NS" -o link show | awk -F': ' '{print $2}' | tr '\n' ' ' | sed 's/ $//')"
 
-# state dirs with Debian's ownership and modes
+# state dirs with Debian's ownership and modes, pre-seeded CIB
 S=$STATE
-install -d -m 0755 "$S/lib-pacemaker" "$S/lib-corosync" "$S/log-corosync"
-install -d -o hacluster -g haclient -m 0750 "$S"/lib-pacemaker/{cib,pengine,blackbox,cores}
-install -d -o hacluster -g haclient -m 0770 "$S/log-pacemaker" "$S/log-pacemaker/bundles"
-cat >"$S/lib-pacemaker/cib/cib.xml" <<'EOX'
-<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
-  <configuration>
-    <crm_config>
-      <cluster_property_set id="cib-bootstrap-options">
-        <nvpair id="cib-bootstrap-options-stonith-enabled" name="stonith-enabled" value="false"/>
-        <nvpair id="cib-bootstrap-options-dc-deadtime" name="dc-deadtime" value="2s"/>
-      </cluster_property_set>
-    </crm_config>
-    <nodes/>
-    <resources/>
-    <constraints/>
-  </configuration>
-  <status/>
-</cib>
-EOX
-chown hacluster:haclient "$S/lib-pacemaker/cib/cib.xml"; chmod 0600 "$S/lib-pacemaker/cib/cib.xml"
+pcmk_state_dirs "$S"
 CONF=$S/corosync.conf
 cat >"$CONF" <<EOC
 # single-node test cluster of tests/integration/pacemaker-e2e.sh (netns $NS only)

@@ -173,34 +173,8 @@ node_net_up() { # N: the node's namespace with eth0 on the bridge (created insid
     ip -n "$ns" addr add "$NET.$n/24" dev eth0 && ip -n "$ns" link set eth0 up || return 1
   NSINO[$n]=$(netns_inode "$ns")
 }
-node_state_dirs() { # N: pacemaker/corosync state, Debian's ownership and modes; pre-seeded CIB
-  local d=$STATE/n$1
-  install -d -m 0755 "$d" "$d/lib-corosync" "$d/log-corosync"
-  install -d -o hacluster -g haclient -m 0750 "$d/lib-pacemaker" "$d"/lib-pacemaker/{cib,pengine,blackbox,cores}
-  install -d -o hacluster -g haclient -m 0770 "$d/log-pacemaker" "$d/log-pacemaker/bundles"
-  cat >"$d/lib-pacemaker/cib/cib.xml" <<'EOX'
-<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
-  <configuration>
-    <crm_config>
-      <cluster_property_set id="cib-bootstrap-options">
-        <nvpair id="cib-bootstrap-options-stonith-enabled" name="stonith-enabled" value="false"/>
-        <nvpair id="cib-bootstrap-options-dc-deadtime" name="dc-deadtime" value="2s"/>
-        <nvpair id="cib-bootstrap-options-stop-all-resources" name="stop-all-resources" value="true"/>
-      </cluster_property_set>
-    </crm_config>
-    <nodes/>
-    <resources/>
-    <constraints/>
-    <rsc_defaults>
-      <meta_attributes id="rsc-options">
-        <nvpair id="rsc-options-resource-stickiness" name="resource-stickiness" value="100"/>
-      </meta_attributes>
-    </rsc_defaults>
-  </configuration>
-  <status/>
-</cib>
-EOX
-  chown hacluster:haclient "$d/lib-pacemaker/cib/cib.xml"; chmod 0600 "$d/lib-pacemaker/cib/cib.xml"
+node_state_dirs() { # N: pacemaker/corosync state; resources held stopped until all are in
+  pcmk_state_dirs "$STATE/n$1" stop-all-resources=true --stickiness=100
 }
 node_holder_up() { # N: mount + UTS namespaces inside the node's netns, kept by a sleeping holder
   local n=$1 d=$STATE/n$1 name sock
