@@ -227,6 +227,42 @@ EOX
   chown hacluster:haclient "$d/lib-pacemaker/cib/cib.xml" && chmod 0600 "$d/lib-pacemaker/cib/cib.xml"
 }
 
+# corosync_conf FILE CLUSTER NAME=ADDRESS...: knet without crypto, a log file and no syslog
+# (none runs here), votequorum (two_node for two nodes), one node per NAME=ADDRESS, ids from 1
+corosync_conf() {
+  local f=$1 cluster=$2 n=0 node two=""; shift 2
+  [ $# -eq 2 ] && two="
+    two_node: 1"
+  {
+    cat <<EOC
+# test cluster $cluster of ${0##*/} (its own network namespaces only)
+totem {
+    version: 2
+    cluster_name: $cluster
+    transport: knet
+    crypto_cipher: none
+    crypto_hash: none
+}
+logging {
+    to_stderr: no
+    to_logfile: yes
+    logfile: /var/log/corosync/corosync.log
+    to_syslog: no
+    timestamp: hires
+}
+quorum {
+    provider: corosync_votequorum$two
+}
+nodelist {
+EOC
+    for node in "$@"; do
+      n=$((n + 1))
+      printf '    node {\n        name: %s\n        nodeid: %d\n        ring0_addr: %s\n    }\n' "${node%%=*}" "$n" "${node#*=}"
+    done
+    echo "}"
+  } >"$f"
+}
+
 # ---------------------------------------------------------------- cleanup on exit / signals
 T_CLEANUP=()
 T_CLEANING=0

@@ -153,33 +153,7 @@ assert_eq "netns $NS has only lo" "lo" "$(ip -n "$NS" -o link show | awk -F': ' 
 S=$STATE
 pcmk_state_dirs "$S"
 CONF=$S/corosync.conf
-cat >"$CONF" <<EOC
-# single-node test cluster of tests/integration/pacemaker-e2e.sh (netns $NS only)
-totem {
-    version: 2
-    cluster_name: hc-e2e
-    transport: knet
-    crypto_cipher: none
-    crypto_hash: none
-}
-logging {
-    to_stderr: no
-    to_logfile: yes
-    logfile: /var/log/corosync/corosync.log
-    to_syslog: no
-    timestamp: hires
-}
-quorum {
-    provider: corosync_votequorum
-}
-nodelist {
-    node {
-        name: $NODE
-        nodeid: 1
-        ring0_addr: 127.0.0.1
-    }
-}
-EOC
+corosync_conf "$CONF" hc-e2e "$NODE=127.0.0.1"
 
 # the holder keeps the mount + UTS namespaces (and, through ip netns exec, sits in the netns)
 ip netns exec "$NS" unshare --mount --uts --propagation private -- /bin/sh -c "

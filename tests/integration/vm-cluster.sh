@@ -309,39 +309,7 @@ lvd_domain_xml "$VM" "$GUEST_CACHE/vmlinuz" "$GUEST_CACHE/initrd.gz" |
 check "domain XML with a virtio disk on $STATE/$VM-disk.raw" grep -q "$VM-disk.raw" "$STATE/$VM.xml"
 check "domain XML: the serial log appends" grep -q "append='on'" "$STATE/$VM.xml"
 
-cat >"$STATE/corosync.conf" <<EOC
-# two-node test cluster of tests/integration/vm-cluster.sh (netns hc-vmc-n1/n2 only)
-totem {
-    version: 2
-    cluster_name: hc-vmc
-    transport: knet
-    crypto_cipher: none
-    crypto_hash: none
-}
-logging {
-    to_stderr: no
-    to_logfile: yes
-    logfile: /var/log/corosync/corosync.log
-    to_syslog: no
-    timestamp: hires
-}
-quorum {
-    provider: corosync_votequorum
-    two_node: 1
-}
-nodelist {
-    node {
-        name: vmc1
-        nodeid: 1
-        ring0_addr: $NET.1
-    }
-    node {
-        name: vmc2
-        nodeid: 2
-        ring0_addr: $NET.2
-    }
-}
-EOC
+corosync_conf "$STATE/corosync.conf" hc-vmc vmc1="$NET.1" vmc2="$NET.2"
 
 # ---------------------------------------------------------------- 1. the cluster
 t_cleanup_push 'all_down'
