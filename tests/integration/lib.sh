@@ -345,6 +345,82 @@ EOX
   chown hacluster:haclient "$d/lib-pacemaker/cib/cib.xml" && chmod 0600 "$d/lib-pacemaker/cib/cib.xml"
 }
 
+# ---------------------------------------------------------------- Pacemaker nodes in namespaces
+# A test node is a network namespace plus a holder: a sleeping process in its own session with the
+# node's mount and UTS namespaces (tmpfs /run and /dev/shm, the state dirs of pcmk_state_dirs over
+# /var/lib/pacemaker etc., the node's hostname). Its daemons run in those namespaces as services.
+#
+# node_holder DIR HOSTNAME NETNS [SETUP]: start the holder (SETUP: more sh commands, run before it
+# sleeps); sets NODE_HOLDER (a tracked PID); status 1 when it is not up within 10 s (DIR/holder.out)
+node_holder() {
+  local d=$1 host=$2 ns=$3 setup=${4:-true}
+  rm -f "$d/holder.ready"
+  # own session: a Ctrl-C to the terminal's process group must not take the node away before the
+  # cleanup has shut it down in order
+  # shellcheck disable=SC2016  # the holder's own script, with its arguments
+  setsid ip netns exec "$ns" unshare --mount --uts --propagation private -- /bin/sh -c '
+    d=$1 host=$2
+    mount -t tmpfs -o mode=0755 "hc-pcmk-$host" /run &&
+    mkdir -p /run/resource-agents /run/crm /run/lock && chmod 1755 /run/resource-agents &&
+    chown hacluster:haclient /run/crm && chmod 0750 /run/crm &&
+    mount -t tmpfs -o mode=1777 "hc-pcmk-$host-shm" /dev/shm &&
+    mount --bind "$d/lib-pacemaker" /var/lib/pacemaker &&
+    mount --bind "$d/lib-corosync" /var/lib/corosync &&
+    mount --bind "$d/log-pacemaker" /var/log/pacemaker &&
+    mount --bind "$d/log-corosync" /var/log/corosync &&
+    hostname "$host" && eval "$3" && touch "$d/holder.ready" && exec sleep infinity' \
+    hc-holder "$d" "$host" "$setup" </dev/null >"$d/holder.out" 2>&1 &
+  NODE_HOLDER=$!
+  track_pid "$!"
+  disown "$!"
+  wait_until 10 test -f "$d/holder.ready" && pid_alive "$NODE_HOLDER"
+}
+# node_daemon HOLDER LOG [NAME=VALUE...] CMD...: CMD as a service of the holder's node: its own
+# session, env -i with a service's PATH and LANG (and the NAME=VALUE given), output to LOG; sets
+# NODE_DAEMON (a tracked PID)
+node_daemon() {
+  local holder=$1 log=$2; shift 2
+  nsenter -t "$holder" -m -u -n -- setsid env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    LANG=C.UTF-8 "$@" </dev/null >"$log" 2>&1 &
+  # shellcheck disable=SC2034  # read by the caller
+  NODE_DAEMON=$!
+  track_pid "$!"
+  disown "$!"
+}
+# node_stop_daemons NAME HOLDER PACEMAKERD_PID COROSYNC_PID SECONDS [assert]: pacemakerd --shutdown
+# (pacemakerd gone within SECONDS), then corosync-cfgtool -H --force (corosync gone within 30 s),
+# each then by PID; with "assert" each step is a test result
+node_stop_daemons() {
+  local name=$1 holder=$2 pcmkd=$3 coro=$4 secs=$5 a=${6:-}
+  if [ -n "$pcmkd" ] && pid_alive "$pcmkd"; then
+    timeout 30 nsenter -t "$holder" -m -u -n -- pacemakerd --shutdown >/dev/null 2>&1
+    if wait_pid_gone "$pcmkd" "$secs"; then [ -n "$a" ] && pass "$name: pacemakerd --shutdown: pacemakerd exited"
+    else [ -n "$a" ] && fail "$name: pacemakerd --shutdown: pacemakerd exited within $secs s"; fi
+    kill_pid "$pcmkd" TERM 10
+  fi
+  if [ -n "$coro" ] && pid_alive "$coro"; then
+    timeout 30 nsenter -t "$holder" -m -u -n -- corosync-cfgtool -H --force >/dev/null 2>&1
+    if wait_pid_gone "$coro" 30; then [ -n "$a" ] && pass "$name: corosync-cfgtool -H --force: corosync exited"
+    else [ -n "$a" ] && fail "$name: corosync-cfgtool -H --force: corosync exited within 30 s"; fi
+    kill_pid "$coro" TERM 10
+  fi
+  return 0
+}
+# node_remove NAME NETNS HOLDER [assert]: after node_stop_daemons, SIGKILL whatever is still in the
+# node's network namespace (with "assert": a failure naming it, else a pass), the holder (its /run
+# and /dev/shm go with it), then the namespace
+node_remove() {
+  local name=$1 ns=$2 holder=$3 a=${4:-} left p
+  left=$(netns_pids "$ns" "$holder")
+  if [ -n "$left" ]; then
+    [ -n "$a" ] && fail "$name: no process left in its netns after the shutdown" \
+      "$(for p in $left; do echo "$p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"; done)"
+    netns_kill "$ns" "$holder"
+  elif [ -n "$a" ]; then pass "$name: no process left in its netns after the shutdown"; fi
+  [ -n "$holder" ] && kill_pid "$holder" TERM 5
+  netns_delete "$ns"
+}
+
 # corosync_conf FILE CLUSTER NAME=ADDRESS...: knet without crypto, a log file and no syslog
 # (none runs here), votequorum (two_node for two nodes), one node per NAME=ADDRESS, ids from 1
 corosync_conf() {

@@ -2,13 +2,14 @@
 # shellcheck disable=SC2016  # cleanup commands and guest commands are eval'd later: single quotes on purpose
 # Two User-Mode-Linux guests with real DRBD 8.4.11 between them (recipe: shared/notes/lab-drbd-uml.md),
 # for drbd-uml.sh (the agent's integration test), the DRBD lab cluster and the drbd benchmark.
-# Source after tests/integration/lib.sh (uses track_pid, pid_alive, kill_pid, netns_delete, wait_until).
+# Source after tests/integration/lib.sh (uses track_pid, pid_alive, kill_pid, netns_create, wait_until).
 #
 #   UML_RUN=/var/tmp/...     runtime dir: disks, console logs, control dirs. NOT under /tmp or /run:
 #                            the guests mount their own tmpfs there and would not see its files.
 #   UML_NS=hc-drbd-$$        the network namespace: bridge + one tap per guest, no address, no
 #                            uplink (the guests are 198.51.100.11 and .12); nothing in the root ns
 #   uml_setup                check prerequisites, make UML_RUN/share, the namespace; pushes cleanup
+#                            (UML_KEEP=1 keeps UML_RUN)
 #   uml_start [--fresh-disk] N...   boot guests in parallel (2-5 s); UML_BOOT_S[N] = boot time
 #   uml_stop N               poweroff (drbdadm down), mconsole halt, SIGKILL of its process group
 #   uml_kill N               power cut: SIGKILL of guest N's process group at once
@@ -43,13 +44,12 @@ uml_setup() {
   [ -n "$UML_RUN" ] || UML_RUN=$(mktemp -d /var/tmp/hc-uml.XXXXXX)
   case $UML_RUN in /tmp/* | /run/*) echo "uml: UML_RUN must not be under /tmp or /run" >&2; return 2 ;; esac
   mkdir -p "$UML_RUN/share"
-  t_cleanup_push 'rm -rf "$UML_RUN"'
+  if [ "${UML_KEEP:-0}" = 1 ]; then t_cleanup_push 'echo "# run dir kept: $UML_RUN" >&2'
+  else t_cleanup_push 'rm -rf "$UML_RUN"'; fi
   # the guests read these from the host over hostfs: copies, so a checkout under /tmp works too
   install -m 0755 "$UML_HERE/guest-init.sh" "$UML_HERE/crm-stub.sh" "$UML_HERE/monitor-children.sh" "$UML_RUN/share/"
   sed "s|@DISK_OPTS@|$UML_DISK_OPTS|; s|@NET@|$UML_SUBNET|g" "$UML_RES_IN" >"$UML_RUN/share/r0.res"
-  ip netns add "$UML_NS" || return 1
-  t_cleanup_push 'netns_delete "$UML_NS"'
-  ip -n "$UML_NS" link set lo up
+  netns_create "$UML_NS" || return 1
   ip -n "$UML_NS" link add um-br0 type bridge
   ip -n "$UML_NS" link set um-br0 up
   local n
@@ -91,6 +91,7 @@ uml_start() {
       sleep 0.05
     done
     [ -e "$d/ctl/ready" ] || { echo "uml: node$n not ready after 60 s" >&2; tail -20 "$d/console.log" >&2; return 1; }
+    # shellcheck disable=SC2034  # read by the callers
     UML_BOOT_S[$n]=$(since "$(cat "$d/start-stamp")")
   done
 }
