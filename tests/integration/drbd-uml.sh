@@ -34,16 +34,11 @@ uml_setup || { fail "prerequisites for the User-Mode-Linux guests (see above)"; 
 # ---------------------------------------------------------------- guests and DRBD
 if ! uml_start --fresh-disk 1 2; then fail "boot two UML guests"; finish; exit 1; fi
 pass "two UML guests booted (${UML_BOOT_S[1]} s, ${UML_BOOT_S[2]} s)"
-STUB_SETUP='mkdir -p /run/crm-stub /run/resource-agents
-for t in crm_attribute crm_master crm_node crm_resource; do ln -sf '"$UML_RUN"'/share/crm-stub.sh /run/crm-stub/$t; done'
 for n in 1 2; do
-  check "node$n: drbd module loaded, r0 configured, crm tools stubbed" gx "$n" "$STUB_SETUP
-cp $UML_RUN/share/r0.res /etc/drbd.d/r0.res && modprobe drbd && drbdadm create-md r0 </dev/null && drbdadm up r0"
+  check "node$n: drbd module loaded, r0 configured and up, crm tools stubbed" uml_drbd_up "$n"
 done
 # what an admin does once: the initial full sync, then the resource is left to the cluster
-check "initial sync node1 -> node2" gx 1 'for i in $(seq 300); do grep -q cs:Connected /proc/drbd && break; sleep 0.1; done
-drbdadm primary --force r0 && for i in $(seq 600); do grep -q ds:UpToDate/UpToDate /proc/drbd && break; sleep 0.1; done
-grep -q ds:UpToDate/UpToDate /proc/drbd && drbdadm secondary r0'
+check "initial sync node1 -> node2" eval 'uml_drbd_initial_sync && gx 1 "drbdadm secondary r0"'
 for n in 1 2; do check "node$n: drbdadm down r0" gx "$n" 'drbdadm down r0'; done
 
 # ---------------------------------------------------------------- running the agent
@@ -51,13 +46,8 @@ for n in 1 2; do check "node$n: drbdadm down r0" gx "$n" 'drbdadm down r0'; done
 # attributes; sets RC, OUT, REASON, CMD, EL (expect() reads them). Timeouts are ten times what bare
 # metal needs: every exec costs 25-170 ms in UML.
 RA_AGENT=$AGENT
-RA_ENV=(OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=drbd_r0
-  OCF_RESKEY_CRM_meta_clone_max=2 OCF_RESKEY_CRM_meta_clone_node_max=1
-  OCF_RESKEY_CRM_meta_promoted_max=1 OCF_RESKEY_CRM_meta_promoted_node_max=1
-  OCF_RESKEY_CRM_meta_master_max=1 OCF_RESKEY_CRM_meta_master_node_max=1 OCF_RESKEY_CRM_meta_notify=true
-  OCF_RESKEY_crm_feature_set=3.16.1 HA_RSCTMP=/run/resource-agents HA_SBIN_DIR=/run/crm-stub
-  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
-RA_PARAMS=(drbd_resource=r0 CRM_meta_timeout=240000)
+RA_ENV=("${UML_DRBD_ENV[@]}" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+RA_PARAMS=(CRM_meta_timeout=240000)
 RA_LIMIT=110     # below gx's own limit (GX_TIMEOUT, 120 s)
 ra_on() { local n=$1; shift; ra --via gx "$n" --env "OCF_RESKEY_CRM_meta_on_node=node$n" "$@"; }
 # guest_env N: that environment for a command line in guest N (ocf-tester)
@@ -212,7 +202,7 @@ got=$(gx 2 'dd if=/dev/drbd0 bs=1M count=4 iflag=direct 2>/dev/null | md5sum | c
 assert_eq "data written on node1 reads back on node2 after the failover" "$(cat "$UML_RUN/node1/ctl/pattern.md5")" "$got"
 
 if uml_start 1; then pass "node1 booted again (${UML_BOOT_S[1]} s)"; else fail "node1 boots again"; fi
-gx 1 "$STUB_SETUP; cp $UML_RUN/share/r0.res /etc/drbd.d/r0.res && modprobe drbd" >/dev/null
+{ uml_crm_stub 1 && uml_drbd_config 1; } >/dev/null
 ra_on 1 monitor
 expect "probe on the returning node" 7
 ra_on 1 start

@@ -172,14 +172,14 @@ ra_exec() {
   argv=(timeout -k 5 "$RA_LIMIT" "$@")
   CMD="${via[*]}${via[*]:+: }$*"
   t0=$(date +%s.%N)
+  RC=0
   if [ ${#via[@]} -gt 0 ]; then
     line=$(printf '%q ' "${argv[@]}")
     [ -n "$RA_CWD" ] && line="cd $(printf '%q' "$RA_CWD") && $line"
-    OUT=$("${via[@]}" "$line 2>&1 </dev/null")
+    OUT=$("${via[@]}" "$line 2>&1 </dev/null") || RC=$?
   else
-    OUT=$(cd "${RA_CWD:-.}" && "${argv[@]}" 2>&1 </dev/null)
+    OUT=$(cd "${RA_CWD:-.}" && "${argv[@]}" 2>&1 </dev/null) || RC=$?
   fi
-  RC=$?
   EL=$(since "$t0")
   REASON=$(printf '%s\n' "$OUT" | sed -n 's/^ocf-exit-reason://p' | tail -1)
 }

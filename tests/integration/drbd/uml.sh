@@ -17,6 +17,12 @@
 #                            (GX_TIMEOUT seconds, default 120; 124 on timeout)
 #   uml_drbd_config N        write /etc/drbd.d/r0.res in guest N (UML_RES_IN with UML_DISK_OPTS),
 #                            load the module
+#   uml_drbd_up N            crm stub, r0 configured, metadata created, r0 up in guest N
+#   uml_drbd_initial_sync    r0 up on both: node1 becomes Primary (--force), node2 syncs to UpToDate
+#   uml_crm_stub N           crm_attribute, crm_master, crm_node, crm_resource in guest N's
+#                            /run/crm-stub are crm-stub.sh (no cluster runs in the guests)
+#   UML_DRBD_ENV             what pacemaker-execd gives the clone instance drbd_r0 in the guests
+#                            (the clone's meta attributes; HA_SBIN_DIR: the stub)
 #
 # Guest N sees the host's / read-only (hostfs) under a tmpfs overlay: installed packages (the
 # agents, drbd-utils, pacemaker) are there unchanged, and nothing the guest does reaches the host
@@ -148,3 +154,25 @@ gx() {
 uml_drbd_config() {
   gx "$1" 'cp '"$UML_RUN"'/share/r0.res /etc/drbd.d/r0.res && modprobe drbd && test -e /proc/drbd'
 }
+
+uml_drbd_up() {
+  uml_crm_stub "$1" && uml_drbd_config "$1" && gx "$1" 'drbdadm create-md r0 </dev/null && drbdadm up r0'
+}
+
+uml_drbd_initial_sync() {
+  gx 1 'for i in $(seq 300); do grep -q cs:Connected /proc/drbd && break; sleep 0.1; done
+drbdadm primary --force r0 && for i in $(seq 600); do grep -q ds:UpToDate/UpToDate /proc/drbd && break; sleep 0.1; done
+grep -q "cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate" /proc/drbd'
+}
+
+uml_crm_stub() {
+  gx "$1" 'mkdir -p /run/crm-stub /run/resource-agents
+for t in crm_attribute crm_master crm_node crm_resource; do ln -sf '"$UML_RUN"'/share/crm-stub.sh /run/crm-stub/$t; done'
+}
+
+# shellcheck disable=SC2034  # read by the callers
+UML_DRBD_ENV=(OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=drbd_r0 OCF_RESKEY_drbd_resource=r0
+  OCF_RESKEY_CRM_meta_clone_max=2 OCF_RESKEY_CRM_meta_clone_node_max=1
+  OCF_RESKEY_CRM_meta_promoted_max=1 OCF_RESKEY_CRM_meta_promoted_node_max=1
+  OCF_RESKEY_CRM_meta_master_max=1 OCF_RESKEY_CRM_meta_master_node_max=1 OCF_RESKEY_CRM_meta_notify=true
+  OCF_RESKEY_crm_feature_set=3.16.1 HA_RSCTMP=/run/resource-agents HA_SBIN_DIR=/run/crm-stub)
