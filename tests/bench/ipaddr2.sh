@@ -52,10 +52,7 @@ XF() { ra_env start "${NICMASK[@]}" arp_bg=false; netns_exec "$NS" env -i "${RA_
 # the agents are stopped again before the namespace goes
 t_cleanup_push 'X "$OURS" stop >/dev/null 2>&1; X "$HB" stop >/dev/null 2>&1'
 netns_create "$NS" || exit 2
-ip -n "$NS" link add bv0 type veth peer name bv1
-ip -n "$NS" addr add 203.0.113.1/24 dev bv0
-ip -n "$NS" link set bv0 up
-ip -n "$NS" link set bv1 up
+netns_veth "$NS" bv0 "$NS" bv1 203.0.113.1/24 || exit 2
 mkdir -p "$WORK/rsc"
 
 # ok DESC WANT AGENT ACTION [NAME=VALUE...]: the agent inside the namespace exits WANT (else exit 1)

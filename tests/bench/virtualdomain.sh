@@ -60,11 +60,7 @@ t_cleanup_push 'lvd_stop bench; lvd_stop a; lvd_stop b'
 # ---------------------------------------------------------------- daemons, namespaces, domains
 die() { echo "virtualdomain bench: $*" >&2; exit 2; }
 netns_create "$NS_A" "$NS_B" || exit 2
-if ! { ip -n "$NS_A" link add vda0 type veth peer name vdb0 netns "$NS_B" &&
-  ip -n "$NS_A" addr add 198.51.100.1/24 dev vda0 && ip -n "$NS_B" addr add 198.51.100.2/24 dev vdb0 &&
-  ip -n "$NS_A" link set vda0 up && ip -n "$NS_B" link set vdb0 up; }; then
-  die "namespaces $NS_A / $NS_B"
-fi
+netns_veth "$NS_A" vda0 "$NS_B" vdb0 198.51.100.1/24 198.51.100.2/24 || die "namespaces $NS_A / $NS_B"
 lvd_config bench 5a1d0000-0000-4000-8000-0000000000f1 || die "config"
 lvd_config a 5a1d0000-0000-4000-8000-0000000000fa 198.51.100.1 || die "config"
 lvd_config b 5a1d0000-0000-4000-8000-0000000000fb 198.51.100.2 || die "config"

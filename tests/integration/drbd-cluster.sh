@@ -33,16 +33,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 t_init drbd-cluster
 
 DEMO=0
-DEB=""
-for a in "$@"; do
-  case $a in
-    --demo) DEMO=1 ;;
-    -*) echo "usage: $0 DEB [--demo]" >&2; exit 2 ;;
-    *) [ -z "$DEB" ] || { echo "usage: $0 DEB [--demo]" >&2; exit 2; }; DEB=$a ;;
-  esac
-done
-[ -n "$DEB" ] || { echo "usage: $0 DEB [--demo]" >&2; exit 2; }
-[ -f "$DEB" ] || { echo "drbd-cluster: no such file: $DEB" >&2; exit 2; }
+lab_args "$@"
 require_root || exit 2
 require_tools corosync corosync-cfgtool pacemakerd crm_mon crm_attribute cibadmin crm mkfs.ext4 busybox \
   sha256sum base64 dpkg dpkg-deb dpkg-query /usr/lib/drbd/crm-fence-peer.sh /usr/lib/drbd/crm-unfence-peer.sh \

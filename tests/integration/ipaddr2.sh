@@ -54,13 +54,9 @@ add_dummy() { ip -n "$NA" link add "$1" type dummy 2>/dev/null || ip -n "$NA" li
 setup_out=$(
   set -e
   exec 2>&1
-  ip -n "$NA" link add va type veth peer name vb netns "$NB"
-  ip -n "$NA" addr add 203.0.113.1/24 dev va
+  netns_veth "$NA" va "$NB" vb 203.0.113.1/24 203.0.113.2/24
   ip -n "$NA" addr add 2001:db8:1::1/64 dev va nodad
-  ip -n "$NB" addr add 203.0.113.2/24 dev vb
   ip -n "$NB" addr add 2001:db8:1::2/64 dev vb nodad
-  ip -n "$NA" link set va up
-  ip -n "$NB" link set vb up
   add_dummy d0
   ip -n "$NA" link set d0 up
 )

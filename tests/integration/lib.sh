@@ -263,6 +263,14 @@ netns_create() {
     ip -n "$ns" link set lo up || return 1
   done
 }
+# netns_veth NS1 DEV1 NS2 DEV2 [ADDR1 [ADDR2]]: a veth pair DEV1 (in NS1) - DEV2 (in NS2, which may
+# be NS1), with the addresses (CIDR) given, both ends up; stops at the first failing step
+netns_veth() {
+  ip -n "$1" link add "$2" type veth peer name "$4" netns "$3" &&
+    { [ -z "${5:-}" ] || ip -n "$1" addr add "$5" dev "$2"; } &&
+    { [ -z "${6:-}" ] || ip -n "$3" addr add "$6" dev "$4"; } &&
+    ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
+}
 # netns_exec NAME CMD...: CMD inside the namespace
 netns_exec() { ip netns exec "$@"; }
 # netns_pids NAME|INODE [EXCLUDE_PID...]: every process in that network namespace
@@ -419,6 +427,23 @@ node_remove() {
   elif [ -n "$a" ]; then pass "$name: no process left in its netns after the shutdown"; fi
   [ -n "$holder" ] && kill_pid "$holder" TERM 5
   netns_delete "$ns"
+}
+
+# lab_args "$@": a lab cluster's arguments, DEB [--demo]: sets DEB (an existing file) and DEMO=1
+# with --demo (else DEMO stays as it was); exit 2 with the usage otherwise
+# shellcheck disable=SC2034  # DEMO is read by the caller
+lab_args() {
+  local a usage="usage: $0 DEB [--demo]"
+  DEB=""
+  for a in "$@"; do
+    case $a in
+      --demo) DEMO=1 ;;
+      -*) echo "$usage" >&2; exit 2 ;;
+      *) [ -z "$DEB" ] || { echo "$usage" >&2; exit 2; }; DEB=$a ;;
+    esac
+  done
+  [ -n "$DEB" ] || { echo "$usage" >&2; exit 2; }
+  [ -f "$DEB" ] || { echo "${T_NAME}: no such file: $DEB" >&2; exit 2; }
 }
 
 # corosync_conf FILE CLUSTER NAME=ADDRESS...: knet without crypto, a log file and no syslog

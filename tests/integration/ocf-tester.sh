@@ -80,10 +80,7 @@ netns_create "$NS" || exit 2
 ns_out=$(
   set -e
   exec 2>&1
-  ip -n "$NS" link add ot0 type veth peer name ot1
-  ip -n "$NS" addr add 203.0.113.1/24 dev ot0
-  ip -n "$NS" link set ot0 up
-  ip -n "$NS" link set ot1 up
+  netns_veth "$NS" ot0 "$NS" ot1 203.0.113.1/24
 )
 ns_rc=$?
 if [ "$ns_rc" -ne 0 ]; then

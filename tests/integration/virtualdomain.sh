@@ -101,11 +101,7 @@ fi
 net_out=$(
   set -e
   exec 2>&1
-  ip -n "$NS_A" link add vda0 type veth peer name vdb0 netns "$NS_B"
-  ip -n "$NS_A" addr add 198.51.100.1/24 dev vda0
-  ip -n "$NS_B" addr add 198.51.100.2/24 dev vdb0
-  ip -n "$NS_A" link set vda0 up
-  ip -n "$NS_B" link set vdb0 up
+  netns_veth "$NS_A" vda0 "$NS_B" vdb0 198.51.100.1/24 198.51.100.2/24
 )
 net_rc=$?
 if [ "$net_rc" = 0 ]; then pass "namespaces $NS_A (198.51.100.1) and $NS_B (198.51.100.2) joined by veth vda0/vdb0"

@@ -46,17 +46,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/libvirt/lib-libvirt.sh"
 t_init vm-cluster
 
-DEB=""
 DEMO=${VMC_SNAPSHOTS:-0}
-for a in "$@"; do
-  case $a in
-    --demo) DEMO=1 ;;
-    -*) echo "usage: $0 DEB [--demo]" >&2; exit 2 ;;
-    *) DEB=$a ;;
-  esac
-done
-[ -n "$DEB" ] || { echo "usage: $0 DEB [--demo]" >&2; exit 2; }
-[ -f "$DEB" ] || { echo "vm-cluster: no such file: $DEB" >&2; exit 2; }
+lab_args "$@"
 require_root || { echo "vm-cluster: 0 passed, 1 failed"; exit 2; }
 if ! require_tools dpkg dpkg-deb dpkg-query ip nsenter unshare setsid timeout xmllint corosync \
   corosync-quorumtool corosync-cfgtool pacemakerd crm_mon crm_resource crm_attribute cibadmin crm \
