@@ -82,9 +82,6 @@ dstate() {
 }
 # listed URI DOMAIN: the domain appears in virsh list --all
 listed() { timeout 10 virsh -q -c "$1" list --all --name 2>/dev/null | grep -qxF "$2"; }
-# last_tick SERIAL_LOG: "N S" of the guest's last "lv-guest: tick N uptime S" line (empty: none)
-last_tick() { grep -a 'lv-guest: tick' "$1" 2>/dev/null | tail -1 | awk '{print $3, $5}'; }
-first_tick() { grep -a 'lv-guest: tick' "$1" 2>/dev/null | head -1 | awk '{print $3, $5}'; }
 
 # ---------------------------------------------------------------- daemons and namespaces
 ROOT_BEFORE=$(root_addrs)
@@ -450,11 +447,11 @@ if wait_until 120 grep -aq 'lv-guest: up' "$SER_A"; then
 else
   fail "Linux guest: 'lv-guest: up' on A's serial console within 120 s" "$(tail -5 "$SER_A" 2>&1)"
 fi
-wait_until 5 eval '[ -n "$(last_tick "$SER_A")" ]'
+wait_until 5 eval '[ -n "$(lvd_last_tick "$SER_A")" ]'
 
 # migrate SRC_NAME SRC_URI SRC_HOST DST_NAME DST_URI DST_HOST SRC_SERIAL DST_SERIAL
 migrate() {
-  local sn=$1 su=$2 sh=$3 dn=$4 du=$5 dh=$6 ss=$7 ds=$8 before after job
+  local sn=$1 su=$2 sh=$3 dn=$4 du=$5 dh=$6 ss=$7 ds=$8 job
   RA_PARAMS=("config=$TMP/xml/vdl1.xml" "hypervisor=$su")
   ra migrate_to "remoteuri=$du" "CRM_meta_migrate_target=$dh" "CRM_meta_migrate_source=$sh" CRM_meta_timeout=120000
   expect "migrate_to on $sn ($sh -> $dh)" 0
@@ -465,16 +462,7 @@ migrate() {
   assert_eq "after migration: gone from $sn" absent "$(dstate "$su" vdl1)"
   job=$(timeout 10 virsh -c "$du" domjobinfo --completed vdl1 2>&1 | awk -F: '/Time elapsed:/{gsub(/ /,"",$2);t=$2} /Total downtime:/{gsub(/ /,"",$2);d=$2} /Data processed/{gsub(/^ +/,"",$2);p=$2} END{printf "job %s, downtime %s, data %s", t, d, p}')
   note "migration $sn -> $dn: $job"
-  # the guest ran on: its tick counter and uptime continue on the destination, it did not boot again
-  wait_until 10 eval '[ -n "$(first_tick "$ds")" ]'
-  before=$(last_tick "$ss")
-  after=$(first_tick "$ds")
-  if [ -n "$before" ] && [ -n "$after" ] && awk -v b="$before" -v a="$after" 'BEGIN { split(b, x, " "); split(a, y, " "); exit !(y[1] >= x[1] && y[2] >= x[2] && y[1] > 1) }' &&
-    ! grep -aq 'lv-guest: up' "$ds"; then
-    pass "after migration: the guest ran on (last tick on $sn: $before; first tick on $dn: $after; no boot)"
-  else
-    fail "after migration: the guest's tick counter and uptime continue on $dn (no new boot)" "last tick on $sn: ${before:-none}" "first tick on $dn: ${after:-none}" "$(tail -3 "$ds" 2>&1)"
-  fi
+  assert_ran_on "after migration" "$sn" "$dn" "$ss" "$ds"
   RA_PARAMS=("config=$TMP/xml/vdl1.xml" "hypervisor=$du")
   ra monitor
   expect "after migration: monitor on $dn" 0

@@ -13,6 +13,8 @@
 #   lvd_events NAME                        log qemu:///system lifecycle events to $(lvd_base NAME)/events.log
 #   lvd_qemu_uri NAME / lvd_test_uri NAME  URIs that reach the daemon's socket from the root namespace
 #   lvd_domain_xml NAME [KERNEL INITRD]    a 128 MiB, 1 vCPU TCG domain without disk or NIC
+#   lvd_last_tick / lvd_first_tick SERIAL_LOG, assert_ran_on DESC FROM TO SRC_SERIAL DST_SERIAL
+#                                          the Linux guest's ticks (guest-image.sh) across a migration
 #
 # Each daemon's directories are $LVD_ROOT/NAME (start-libvirtd.sh says what is in them and how they
 # replace the system's libvirt directories inside the daemon's own mount namespace).
@@ -169,4 +171,23 @@ lvd_offline_cib() {
   <status/>
 </cib>
 XML
+}
+
+# lvd_last_tick SERIAL_LOG: "N S" of the Linux guest's last "lv-guest: tick N uptime S" line (empty:
+# none); lvd_first_tick: its first
+lvd_last_tick() { grep -a 'lv-guest: tick' "$1" 2>/dev/null | tail -1 | awk '{print $3, $5}'; }
+lvd_first_tick() { grep -a 'lv-guest: tick' "$1" 2>/dev/null | head -1 | awk '{print $3, $5}'; }
+# assert_ran_on DESC FROM TO SRC_SERIAL DST_SERIAL: after a live migration from FROM to TO the guest
+# ran on: the first tick on TO continues the last one on FROM (counter and uptime), no boot on TO
+assert_ran_on() {
+  local d=$1 from=$2 to=$3 ss=$4 ds=$5 before after
+  wait_until 10 eval '[ -n "$(lvd_first_tick "$ds")" ]'
+  before=$(lvd_last_tick "$ss") after=$(lvd_first_tick "$ds")
+  if [ -n "$before" ] && [ -n "$after" ] && ! grep -aq 'lv-guest: up' "$ds" &&
+    awk -v b="$before" -v a="$after" 'BEGIN { split(b, x, " "); split(a, y, " "); exit !(y[1] >= x[1] && y[2] >= x[2] && y[1] > 1) }'; then
+    pass "$d: the guest ran on (last tick on $from: $before; first tick on $to: $after; no boot)"
+  else
+    fail "$d: the guest's tick counter and uptime continue on $to (no new boot)" "last tick on $from: ${before:-none}" \
+      "first tick on $to: ${after:-none}" "$(tail -3 "$ds" 2>&1)"
+  fi
 }
