@@ -155,6 +155,7 @@ node_up() { # N: network, holder, libvirtd (before pacemaker: probes must reach 
   local n=$1 d=$STATE/n$1 name sock up; name=$(node_of "$n"); sock=$(lvd_base "$name")/sock
   DOWN[$n]=0
   node_net_up "$n" || { echo "network of $name failed" >&2; return 1; }
+  mkdir -p "$sock"      # start-libvirtd.sh makes it too, but the holder mounts it before
   # qemu:///system inside the node is the node's own libvirtd; each node serves its own name
   node_holder "$d" "$name" "$(ns_of "$n")" "mkdir -p /run/libvirt /run/hc-vmc-www &&
     mount --bind '$sock' /run/libvirt && echo '$name' >/run/hc-vmc-www/index.html"
