@@ -82,7 +82,7 @@ check deaf-gone sh -c '! xl list deafguest'
 # --- C. PVH guest: same-host live migration through xl migrate and the lab's fake ssh
 ra pvh-start 0 start $PVH OCF_RESKEY_CRM_meta_timeout=120000
 check pvh-console-ready wait_console pvhguest DOMU_READY 120
-sleep 10   # let the guest settle before saving it (lab-xen.md §4)
+sleep 10   # let the guest settle before saving it (tests/integration/xen/README.md, "PV, PVH and live migration")
 before=$(domid pvhguest)
 ra pvh-migrate-to 0 migrate_to $PVH OCF_RESKEY_CRM_meta_migrate_source=node1 OCF_RESKEY_CRM_meta_migrate_target=node2 OCF_RESKEY_CRM_meta_timeout=240000
 ra pvh-migrate-from 0 migrate_from $PVH OCF_RESKEY_CRM_meta_migrate_source=node1 OCF_RESKEY_CRM_meta_migrate_target=node2 OCF_RESKEY_CRM_meta_timeout=120000
