@@ -5,8 +5,8 @@
 # loaded machine, wall time is not). Usage: tests/bench/ipaddr2.sh ARTIFACTS_DIR   (root; ~30 s)
 #
 # Inside a private network namespace hc-bench-ip-PID (veth bv0/bv1, both ends inside, 203.0.113.1/24
-# on bv0), 203.0.113.10/24 on bv0, with the environment of the baseline (/work/shared/notes
-# lab-pacemaker.md section 4: ip, cidr_netmask=24, nic=bv0, CRM_meta_interval=10000,
+# on bv0), 203.0.113.10/24 on bv0, with the environment of the baseline (tests/integration/README.md,
+# "What pacemaker-execd passes to an agent": ip, cidr_netmask=24, nic=bv0, CRM_meta_interval=10000,
 # CRM_meta_timeout=20000) plus what pacemaker-execd passes for logging:
 #   1. monitor (nic + cidr_netmask given; and ip only), meta-data, and the floor (hacluster Dummy
 #      monitor) - the address started by ours and checked by both (monitor only reads kernel state;

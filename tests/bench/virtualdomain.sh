@@ -4,7 +4,7 @@
 # domain, reported as ratios (CPU time is stable on a loaded machine, wall time is not).
 # Usage: tests/bench/virtualdomain.sh ARTIFACTS_DIR   (root; ~2 min)
 #
-# Daemons (tests/integration/libvirt/lib-libvirt.sh, lab-libvirt.md): "bench" in its own mount and
+# Daemons (tests/integration/libvirt/lib-libvirt.sh and README.md): "bench" in its own mount and
 # anonymous network namespace with a qemu TCG no-OS guest (128 MiB, 1 vCPU) and the test driver (holder
 # connection); "a" and "b" in network namespaces hc-vdb-a-PID / hc-vdb-b-PID joined by a veth
 # (198.51.100.1/2, nothing in the root namespace) for migration. Both agents get the environment of

@@ -3,7 +3,7 @@
 # usage: tests/integration/drbd-uml.sh
 #
 # The installed ocf:hacluster:drbd on real DRBD 8.4.11 between two User-Mode-Linux guests
-# (drbd/uml.sh; shared/notes/lab-drbd-uml.md). The agent runs inside the guests as Pacemaker would
+# (drbd/uml.sh; drbd/README.md). The agent runs inside the guests as Pacemaker would
 # run it (env -i, the clone's meta attributes, one guest shell per action); crm_attribute,
 # crm_resource and crm_node are drbd/crm-stub.sh, linked into a directory named by HA_SBIN_DIR:
 # it keeps the promotion score in the guest's /run/crm-attrs and logs every call, and the

@@ -2,7 +2,7 @@
 # shellcheck disable=SC2016  # cleanup commands are eval'd later: single quotes on purpose
 # usage: tests/integration/virtualdomain.sh
 #
-# ocf:hacluster:VirtualDomain against real libvirt daemons this script starts (lab-libvirt.md):
+# ocf:hacluster:VirtualDomain against real libvirt daemons this script starts (libvirt/README.md):
 #   solo   libvirtd in its own mount + anonymous network namespace: the test driver
 #          (test+unix:///default?socket=..., a holder connection keeps its state) for the lifecycle,
 #          the probe rule, hostile values; a qemu TCG no-OS guest (ignores ACPI) for the escalation

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2016  # cleanup commands and guest commands are eval'd later: single quotes on purpose
-# Two User-Mode-Linux guests with real DRBD 8.4.11 between them (recipe: shared/notes/lab-drbd-uml.md),
+# Two User-Mode-Linux guests with real DRBD 8.4.11 between them (tests/integration/drbd/README.md),
 # for drbd-uml.sh (the agent's integration test), the DRBD lab cluster and the drbd benchmark.
 # Source after tests/integration/lib.sh (uses track_pid, pid_alive, kill_pid, netns_create, wait_until).
 #

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2016  # eval'd conditions: single quotes on purpose
-# Private libvirt daemons for the VirtualDomain tests and benchmarks (recipe: lab-libvirt.md §1-4).
+# Private libvirt daemons for the VirtualDomain tests and benchmarks (tests/integration/libvirt/README.md).
 # Source after tests/integration/lib.sh (uses track_pid, kill_pid, pid_alive, wait_until, netns_pids).
 #
 #   LVD_ROOT=$TMP/lv                       every daemon's directories live under $LVD_ROOT/NAME
@@ -58,7 +58,8 @@ lvd_start() {
 }
 
 # lvd_holder NAME: the test driver's shared instance is reset when its last connection closes
-# (lab-libvirt.md §2); one virsh event --loop keeps it open for the whole fixture
+# (tests/integration/libvirt/README.md, "The test driver"); one virsh event --loop keeps it open for
+# the whole fixture
 lvd_holder() {
   local name=$1 b
   b=$(lvd_base "$name")

@@ -4,7 +4,7 @@
 # initrd and a busybox domU initramfs (~15 s). Everything lands in $XEN_CACHE (default
 # /var/cache/hacluster-tests/xen); a later run finds $XEN_CACHE/ready and does nothing. Nothing
 # is installed on this host: the Xen packages live in the chroot only.
-# Recipe: /work/shared/labs/xen-tcg (lab-xen.md §2).
+# Described in tests/integration/xen/README.md, "Building the dom0 cache".
 #
 # A cache built before a package joined PACKAGES gets that package installed into its chroot and
 # its images rebuilt (strace came with tests/bench/xen.sh). The images are replaced by rename, so a
@@ -114,7 +114,8 @@ cp $HERE/dom0-init.sh $ROOT/sbin/lab-init; chmod +x $ROOT/sbin/lab-init
 sed -i '/^XENCONSOLED_ARGS=/d' $ROOT/etc/default/xen
 echo 'XENCONSOLED_ARGS="--log=guest --log-dir=/var/log/xen/console"' >> $ROOT/etc/default/xen
 # The lab's fake ssh: `xl migrate DOM HOST` runs `ssh HOST xl migrate-receive`; this runs the
-# command locally, making the migration a same-host live migration (lab-xen.md §4).
+# command locally, making the migration a same-host live migration (tests/integration/xen/README.md,
+# "PV, PVH and live migration").
 mkdir -p $ROOT/usr/local/bin
 printf '#!/bin/sh\nshift\nexec /bin/sh -c "$*"\n' > $ROOT/usr/local/bin/ssh; chmod +x $ROOT/usr/local/bin/ssh
 # Each file is written next to its final name and renamed over it: a qemu started from the old

@@ -11,7 +11,8 @@
 # so that a load change inside dom0 or on the host does not favour one side; two untimed warm-up
 # rounds come first. RUNS (rounds) comes from /lab/in/bench.conf.
 if [ -z "${BENCH_CLEAN:-}" ]; then
-  # The agents get exactly this environment (what pacemaker-execd passes, lab-pacemaker.md §4),
+  # The agents get exactly this environment (what pacemaker-execd passes: tests/integration/README.md,
+  # "What pacemaker-execd passes to an agent"),
   # and nothing has to wrap them in env at each run.
   exec env -i BENCH_CLEAN=1 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C \
     OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=bench-xen OCF_RESOURCE_TYPE=Xen HA_RSCTMP=/run/resource-agents \

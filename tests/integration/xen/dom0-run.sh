@@ -85,7 +85,7 @@ check deaf-gone sh -c '! xl list deafguest'
 # --- C. PVH guest: same-host live migration through xl migrate and the lab's fake ssh
 step pvh-start 0 "${PVH[@]}" start CRM_meta_timeout=120000
 check pvh-console-ready wait_console pvhguest DOMU_READY 120
-sleep 10   # let the guest settle before saving it (lab-xen.md §4)
+sleep 10   # let the guest settle before saving it (tests/integration/xen/README.md, "PV, PVH and live migration")
 before=$(domid pvhguest)
 step pvh-migrate-to 0 "${PVH[@]}" migrate_to CRM_meta_migrate_source=node1 CRM_meta_migrate_target=node2 CRM_meta_timeout=240000
 step pvh-migrate-from 0 "${PVH[@]}" migrate_from CRM_meta_migrate_source=node1 CRM_meta_migrate_target=node2 CRM_meta_timeout=120000

@@ -1,5 +1,5 @@
 # Sourced by tests/integration/xen-real.sh and tests/bench/xen.sh: the host side of the real-Xen
-# lab (Xen 4.17 + Debian 12 dom0 under qemu TCG, /work/shared/notes/lab-xen.md). Provides
+# lab (Xen 4.17 + Debian 12 dom0 under qemu TCG, tests/integration/xen/README.md). Provides
 #   xen_lab_prereqs WHO      exit 2 with a message when root or a tool is missing
 #   xen_lab_cache            builds $XEN_CACHE once (build-cache.sh), reuses it later
 #   xen_lab_boot PAYLOAD_DIR RESULTS_DIR TIMEOUT_SECONDS
