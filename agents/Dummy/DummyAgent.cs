@@ -1,3 +1,4 @@
+using HaCluster.Core;
 using HaCluster.Ocf;
 using Microsoft.Extensions.Logging;
 
@@ -67,7 +68,7 @@ public sealed partial class DummyAgent : ResourceAgent
             throw OcfError.Configured("parameter 'state' is empty");
         // Host-specific checks belong to validate-all at depth 10, as in ocf:pacemaker:Dummy.
         if (Action == "validate-all" && CheckLevel >= 10 && !Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(state.Value))))
-            throw OcfError.Args($"the directory of state file {OcfText.Quote(state.Value)} does not exist");
+            throw OcfError.Args($"the directory of state file {SafeText.Quote(state.Value)} does not exist");
     }
 
     public override OcfExitCode Start()
@@ -123,7 +124,7 @@ public sealed partial class DummyAgent : ResourceAgent
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw OcfError.Args($"cannot write state file {OcfText.Quote(path)}: {e.Message}");
+            throw OcfError.Args($"cannot write state file {SafeText.Quote(path)}: {e.Message}");
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using HaCluster.Network;
-using HaCluster.Ocf.Processes;
+using HaCluster.Core.Processes;
 
 namespace HaCluster.Agents.IPaddr2;
 

@@ -1,8 +1,9 @@
+using HaCluster.Core;
+using HaCluster.Core.Native;
+using HaCluster.Core.Processes;
 using HaCluster.Ocf.Cluster;
 using HaCluster.Ocf.Logging;
 using HaCluster.Ocf.MetaData;
-using HaCluster.Ocf.Native;
-using HaCluster.Ocf.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace HaCluster.Ocf;
@@ -36,7 +37,7 @@ public static partial class AgentHost
         if (action is null || (action != "validate-all" && !agent.Actions.Any(a => a.Name == action)))
         {
             services.Stderr(MetaDataWriter.Usage(agent));
-            logger.ExitReason(action is null ? "no action given" : $"action {OcfText.Quote(action, 32)} is not supported by {agent.Name}");
+            logger.ExitReason(action is null ? "no action given" : $"action {SafeText.Quote(action, 32)} is not supported by {agent.Name}");
             return (int)OcfExitCode.Unimplemented;
         }
 
@@ -59,7 +60,7 @@ public static partial class AgentHost
     static void ExitOnUnhandledException(OcfLogger logger, string agentName, string? action)
     {
         AppDomain.CurrentDomain.UnhandledException += (_, e) =>
-            Libc._exit(ReportUnhandled(logger, agentName, action, e.ExceptionObject as Exception));
+            CurrentProcess.ExitImmediately(ReportUnhandled(logger, agentName, action, e.ExceptionObject as Exception));
     }
 
     /// <summary>Writes the exit reason for an exception nobody caught; returns the exit code.</summary>
@@ -98,6 +99,10 @@ public static partial class AgentHost
             {
                 return EnvironmentMissing(e);
             }
+            catch (ProgramNotInstalledException e)
+            {
+                return EnvironmentMissing(OcfError.NotInstalled(e.Message));
+            }
             catch (OcfException e)
             {
                 Reason(e.Reason);
@@ -134,7 +139,7 @@ public static partial class AgentHost
                 case "migrate_to": return AfterStop(agent.MigrateTo());
                 case "migrate_from": return AfterStart(agent.MigrateFrom());
                 case "validate-all": return agent.ValidateAll();
-                default: throw OcfError.Unimplemented($"action {OcfText.Quote(Action, 32)} is not supported by {agent.Name}");
+                default: throw OcfError.Unimplemented($"action {SafeText.Quote(Action, 32)} is not supported by {agent.Name}");
             }
         }
 
@@ -273,7 +278,8 @@ public sealed class HostServices
     public required OcfEnvironment Environment { get; init; }
     public Action<string> Stdout { get; init; } = s => StdStreams.Out(s);
     public Action<string> Stderr { get; init; } = s => StdStreams.Err(s);
-    public TimeProvider Clock { get; init; } = TimeProvider.System;
+    /// <summary>The clock of the action's deadline and of every wait (tests pass a manual one).</summary>
+    public Clock Clock { get; init; } = Clock.System;
     public IOcfLogSinks? LogSinks { get; init; }
     public bool StdinIsTerminal { get; init; }
     public int ProcessId { get; init; } = System.Environment.ProcessId;
@@ -290,7 +296,7 @@ public sealed class HostServices
 
     static IClusterAttributes DefaultCluster(OcfEnvironment env, IProcessRunner runner, Deadline deadline, ILogger log) =>
         new CrmAttributes(env, runner, deadline, log,
-            new AttributeCache(AttributeCache.PathFor(env), () => AttributeCache.CurrentIncarnation(Native.Libc.getppid(), env.Get("CIB_file"))));
+            new AttributeCache(AttributeCache.PathFor(env), () => AttributeCache.CurrentIncarnation(CurrentProcess.ParentId, env.Get("CIB_file"))));
 
     /// <summary>The system sinks, with stderr going where this host's stderr goes.</summary>
     sealed class StderrRedirectingSinks(IOcfLogSinks inner, Action<string> stderr) : IOcfLogSinks

@@ -1,6 +1,6 @@
 using System.Globalization;
-using HaCluster.Ocf;
-using HaCluster.Ocf.Processes;
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 
 namespace HaCluster.Xen;
 
@@ -103,7 +103,7 @@ public static class XlOutput
         string? line = TellingLine(r.Stderr) ?? TellingLine(r.Stdout);
         if (line is null) return how;
         if (line.Length > 240) line = line[..240] + "…";
-        return $"{how}: {OcfText.OneLine(line)}";
+        return $"{how}: {SafeText.OneLine(line)}";
     }
 
     static string? TellingLine(string text)

@@ -48,16 +48,7 @@ public abstract class AgentFixture : IDisposable
     /// <summary>Time the agent spent pausing (the manual clock moves only then).</summary>
     protected TimeSpan Elapsed => Clock.GetElapsedTime(clockStart);
 
-    protected DrbdAgent NewAgent() => new(
-        (runner, options) => { Drbd.OptionsSeen.Add(options); return Drbd; },
-        Clock,
-        (deadline, d) =>
-        {
-            var left = deadline.Remaining;
-            if (d <= left) { Clock.Advance(d); return true; }
-            Clock.Advance(left + TimeSpan.FromMilliseconds(1));
-            return false;
-        });
+    protected DrbdAgent NewAgent() => new((runner, options) => { Drbd.OptionsSeen.Add(options); return Drbd; });
 
     protected AgentResult Run(string action, params (string Key, string? Value)[] extra)
     {

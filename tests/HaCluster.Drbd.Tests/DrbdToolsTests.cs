@@ -1,5 +1,6 @@
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 using HaCluster.Ocf;
-using HaCluster.Ocf.Processes;
 using HaCluster.Ocf.Tests;
 
 namespace HaCluster.Drbd.Tests;

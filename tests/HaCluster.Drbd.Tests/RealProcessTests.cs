@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 using HaCluster.Ocf;
-using HaCluster.Ocf.Processes;
 using HaCluster.Ocf.Tests;
 
 namespace HaCluster.Drbd.Tests;

@@ -30,13 +30,7 @@ public class TwoNodeScenarioTests : IDisposable
                 .Param("CRM_meta_notify", "true").Param("CRM_meta_on_node", Name).Param("crm_feature_set", "3.16.2");
             foreach (var (k, v) in extra) inv.Param(k, v);
             // The agent's pauses move this node's clock: retries end at the deadline at once.
-            var r = inv.Run(new DrbdAgent((_, _) => Drbd, Clock, (d, t) =>
-            {
-                var left = d.Remaining;
-                if (t <= left) { Clock.Advance(t); return true; }
-                Clock.Advance(left + TimeSpan.FromMilliseconds(1));
-                return false;
-            }), action);
+            var r = inv.Run(new DrbdAgent((_, _) => Drbd), action);
             return r.ExitCode;
         }
 

@@ -1,3 +1,4 @@
+using HaCluster.Core;
 using HaCluster.Ocf;
 
 namespace HaCluster.Drbd.Tests;
@@ -17,7 +18,7 @@ public class ValidationTests : AgentFixture
         foreach (var action in new[] { "start", "monitor", "promote", "validate-all", "notify" })
         {
             var r = Run(action, P("drbd_resource", name));
-            r.ExitCode.Should().Be(6, $"{action} of {OcfText.Quote(name)}: {r.Stderr}");
+            r.ExitCode.Should().Be(6, $"{action} of {SafeText.Quote(name)}: {r.Stderr}");
             r.ExitReason.Should().NotBeNullOrEmpty();
             r.ExitReason!.Should().NotContain("\n");
             r.ExitReason!.Length.Should().BeLessThan(400, "a 4 KiB value must not become a 4 KiB exit reason");

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using HaCluster.Core;
 using HaCluster.Libvirt;
-using HaCluster.Ocf;
 
 namespace HaCluster.Libvirt.Tests;
 

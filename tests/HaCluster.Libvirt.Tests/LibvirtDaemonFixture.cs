@@ -1,5 +1,5 @@
+using HaCluster.Core;
 using HaCluster.Libvirt;
-using HaCluster.Ocf;
 
 namespace HaCluster.Libvirt.Tests;
 

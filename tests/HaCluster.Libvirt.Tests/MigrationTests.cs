@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using HaCluster.Core;
 using HaCluster.Libvirt;
-using HaCluster.Ocf;
 
 namespace HaCluster.Libvirt.Tests;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using HaCluster.Core;
 using HaCluster.Libvirt;
-using HaCluster.Ocf;
 
 namespace HaCluster.Libvirt.Tests;
 

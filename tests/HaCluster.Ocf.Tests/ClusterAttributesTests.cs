@@ -1,6 +1,7 @@
 using System.Xml.Linq;
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 using HaCluster.Ocf.Cluster;
-using HaCluster.Ocf.Processes;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace HaCluster.Ocf.Tests;

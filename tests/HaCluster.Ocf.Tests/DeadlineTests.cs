@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using HaCluster.Core;
 
 namespace HaCluster.Ocf.Tests;
 
@@ -203,6 +204,60 @@ public sealed class DeadlineTests
     public void ToString_shows_the_milliseconds_left()
     {
         Deadline.After(Ms(1500), clock).ToString().Should().Be("1500 ms left");
+    }
+
+    // ---------------------------------------------------------------- waiting, on a manual clock
+
+    [Fact]
+    public void Sleep_within_the_deadline_moves_the_clock_by_the_full_time()
+    {
+        var d = Deadline.After(S(5), clock);
+        long before = clock.GetTimestamp();
+
+        d.Sleep(Ms(1500)).Should().BeTrue();
+
+        clock.GetElapsedTime(before).Should().Be(Ms(1500));
+        d.Remaining.Should().Be(Ms(3500));
+    }
+
+    [Fact]
+    public void Sleep_cut_by_the_deadline_moves_the_clock_just_past_it()
+    {
+        var d = Deadline.After(Ms(700.25), clock);
+        long before = clock.GetTimestamp();
+
+        d.Sleep(S(10)).Should().BeFalse();
+
+        clock.GetElapsedTime(before).Should().Be(Ms(701), "the time left, rounded up to the millisecond");
+        d.IsExpired.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Sub_deadlines_sleep_on_the_clock_of_their_parent()
+    {
+        var d = Deadline.After(S(20), clock).Reserve(S(5)).Within(S(3));
+        long before = clock.GetTimestamp();
+
+        d.Clock.Should().BeSameAs(clock);
+        d.Sleep(S(1)).Should().BeTrue();
+        clock.GetElapsedTime(before).Should().Be(S(1));
+    }
+
+    [Fact]
+    public void WaitUntil_on_a_manual_clock_polls_a_known_number_of_times()
+    {
+        var d = Deadline.After(S(1), clock);
+        int calls = 0;
+
+        d.WaitUntil(() => { calls++; return false; }, Ms(300)).Should().BeFalse();
+
+        calls.Should().Be(5, "at 0, 300, 600 and 900 ms, and once more when the deadline cut the last sleep short");
+    }
+
+    [Fact]
+    public void The_system_clock_is_the_default()
+    {
+        Deadline.After(S(1)).Clock.Should().BeSameAs(Clock.System);
     }
 
     // ---------------------------------------------------------------- waiting, with the real clock

@@ -1,4 +1,5 @@
 using HaCluster.Agents.VirtualDomain;
+using HaCluster.Core;
 using HaCluster.Libvirt;
 using HaCluster.Ocf;
 

@@ -1,7 +1,8 @@
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 using HaCluster.Ocf;
 using HaCluster.Ocf.Cluster;
 using HaCluster.Ocf.Logging;
-using HaCluster.Ocf.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace HaCluster.Ocf.Tests;
@@ -45,7 +46,7 @@ public sealed class AgentInvoker
 
     public IProcessRunner? Processes { get; set; }
     public IClusterAttributes? Cluster { get; set; }
-    public TimeProvider Clock { get; set; } = TimeProvider.System;
+    public Clock Clock { get; set; } = Clock.System;
     public string Argv0 { get; set; } = "/usr/lib/ocf/resource.d/hacluster/Test";
     public bool StdinIsTerminal { get; set; }
 
@@ -113,13 +114,17 @@ public sealed class ScriptedProcessRunner : IProcessRunner
     public int StartDetached(ProcessSpec spec) { Calls.Add(spec); return 99999; }
 }
 
-/// <summary>A clock the test moves by hand.</summary>
-public sealed class ManualClock : TimeProvider
+/// <summary>A clock the test moves by hand; a sleep on it moves it at once.</summary>
+public sealed class ManualClock : Clock
 {
     long ticks = 1_000_000;
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
     public override long GetTimestamp() => ticks;
     public void Advance(TimeSpan by) => ticks += by.Ticks;
+    public override void Sleep(TimeSpan duration)
+    {
+        if (duration > TimeSpan.Zero) Advance(duration);
+    }
 }
 
 /// <summary>A temporary directory removed after the test.</summary>

@@ -1,7 +1,8 @@
 using System.Xml.Linq;
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 using HaCluster.Ocf;
 using HaCluster.Ocf.MetaData;
-using HaCluster.Ocf.Processes;
 
 namespace HaCluster.Ocf.Tests;
 

@@ -1,3 +1,4 @@
+using HaCluster.Core.Processes;
 using HaCluster.Ocf;
 
 namespace HaCluster.Ocf.Tests;
@@ -59,6 +60,22 @@ public class ProbeRuleTests
     public void The_rule_also_holds_when_the_action_itself_finds_the_host_lacking()
     {
         var agent = new SpecAgent { OnMonitor = () => throw OcfError.NotInstalled("config on shared storage is not mounted") };
+        Invoker().Run(agent, "monitor").ExitCode.Should().Be(7);
+        Invoker().Param("CRM_meta_interval", "5000").Run(agent, "monitor").ExitCode.Should().Be(1);
+    }
+
+    [Fact]
+    public void A_program_the_process_runner_cannot_find_follows_the_rule_too()
+    {
+        var agent = new SpecAgent
+        {
+            OnStart = () => throw new ProgramNotInstalledException("/usr/sbin/send_arp"),
+            OnMonitor = () => throw new ProgramNotInstalledException("/usr/sbin/send_arp"),
+        };
+
+        var start = Invoker().Run(agent, "start");
+        start.ExitCode.Should().Be(5);
+        start.ExitReason.Should().Be("/usr/sbin/send_arp is not installed");
         Invoker().Run(agent, "monitor").ExitCode.Should().Be(7);
         Invoker().Param("CRM_meta_interval", "5000").Run(agent, "monitor").ExitCode.Should().Be(1);
     }

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
-using HaCluster.Ocf.Native;
-using HaCluster.Ocf.Processes;
+using HaCluster.Core;
+using HaCluster.Core.Native;
+using HaCluster.Core.Processes;
 
 namespace HaCluster.Ocf.Tests;
 
@@ -256,7 +257,7 @@ public sealed class ProcessRunnerTests : IDisposable
         failing.IsInstalled("/bin/true").Should().BeFalse();
         failing.Run(new ProcessSpec("/bin/true"), Generous).Outcome.Should().Be(ProcessOutcome.NotInstalled);
         var start = () => failing.StartDetached(new ProcessSpec("/bin/true"));
-        start.Should().Throw<OcfException>().Which.Code.Should().Be(OcfExitCode.ErrInstalled);
+        start.Should().Throw<ProgramNotInstalledException>().Which.ProgramPath.Should().Be("/bin/true");
     }
 
     [Fact]
@@ -513,13 +514,13 @@ public sealed class ProcessRunnerTests : IDisposable
     }
 
     [Fact]
-    public void StartDetached_of_a_missing_program_throws_NotInstalled()
+    public void StartDetached_of_a_missing_program_throws_ProgramNotInstalled()
     {
         var start = () => runner.StartDetached(new ProcessSpec("/nonexistent/send_arp"));
 
-        var e = start.Should().Throw<OcfException>().Which;
-        e.Code.Should().Be(OcfExitCode.ErrInstalled);
-        e.EnvironmentMissing.Should().BeTrue();
+        var e = start.Should().Throw<ProgramNotInstalledException>().Which;
+        e.ProgramPath.Should().Be("/nonexistent/send_arp");
+        e.Message.Should().Be("/nonexistent/send_arp is not installed");
     }
 
     // ---------------------------------------------------------------- describing results

@@ -1,3 +1,4 @@
+using HaCluster.Core;
 using HaCluster.Ocf;
 using Microsoft.Extensions.Logging;
 

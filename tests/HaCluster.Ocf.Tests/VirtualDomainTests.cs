@@ -1,7 +1,8 @@
 using HaCluster.Agents.VirtualDomain;
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 using HaCluster.Libvirt;
 using HaCluster.Ocf;
-using HaCluster.Ocf.Processes;
 
 namespace HaCluster.Ocf.Tests;
 
@@ -42,7 +43,7 @@ public class VirtualDomainTests : IDisposable
             else invoker.Param(k, v);
         }
         long before = clock.GetTimestamp();
-        var result = invoker.Run(new VirtualDomainAgent(libvirt.Open, emulators, d => clock.Advance(d), dir["libvirt.conf"], systemdUnitDir: null), action);
+        var result = invoker.Run(new VirtualDomainAgent(libvirt.Open, emulators, dir["libvirt.conf"], systemdUnitDir: null), action);
         elapsed = TimeSpan.FromTicks(clock.GetTimestamp() - before);
         return result;
     }
@@ -649,7 +650,7 @@ public class VirtualDomainTests : IDisposable
 
     AgentResult RunWith(Func<ILibvirtConnection, ILibvirtConnection> wrap, string action, params (string, string)[] parameters)
     {
-        var agent = new VirtualDomainAgent((uri, d) => wrap(libvirt.Open(uri, d)), emulators, x => clock.Advance(x), dir["libvirt.conf"], null);
+        var agent = new VirtualDomainAgent((uri, d) => wrap(libvirt.Open(uri, d)), emulators, dir["libvirt.conf"], null);
         var invoker = new AgentInvoker { Processes = processes, Cluster = cluster, Clock = clock }
             .With("HA_RSCTMP", RscTmp).With("OCF_RESOURCE_INSTANCE", "vm").Param("config", ConfigPath).Param("hypervisor", Uri);
         foreach (var (k, v) in parameters) invoker.Param(k, v);
@@ -1008,7 +1009,7 @@ public class VirtualDomainTests : IDisposable
     {
         string units = dir["systemd"];
         Directory.CreateDirectory(units);
-        var agent = () => new VirtualDomainAgent(libvirt.Open, emulators, d => clock.Advance(d), dir["libvirt.conf"], units);
+        var agent = () => new VirtualDomainAgent(libvirt.Open, emulators, dir["libvirt.conf"], units);
         var invoker = new AgentInvoker { Processes = processes, Cluster = cluster, Clock = clock }
             .With("HA_RSCTMP", RscTmp).With("PATH", "/usr/bin").Param("config", ConfigPath).Param("hypervisor", Uri);
         invoker.Run(agent(), "start").Code.Should().Be(OcfExitCode.Success);

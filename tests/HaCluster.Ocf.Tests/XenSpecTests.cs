@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using HaCluster.Agents.Xen;
-using HaCluster.Ocf.Processes;
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 using HaCluster.Xen;
 
 namespace HaCluster.Ocf.Tests;

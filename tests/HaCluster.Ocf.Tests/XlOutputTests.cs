@@ -1,4 +1,5 @@
-using HaCluster.Ocf.Processes;
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 using HaCluster.Xen;
 
 namespace HaCluster.Ocf.Tests;

@@ -1,4 +1,5 @@
-using HaCluster.Ocf.Native;
+using HaCluster.Core;
+using HaCluster.Core.Native;
 using Microsoft.Extensions.Logging;
 
 namespace HaCluster.Ocf.Logging;
@@ -33,11 +34,11 @@ public sealed class OcfLogger : ILogger
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         if (!IsEnabled(logLevel)) return;
-        string text = OcfText.OneLine(formatter(state, exception));
+        string text = SafeText.OneLine(formatter(state, exception));
         if (logLevel <= LogLevel.Debug)
         {
             Debug("DEBUG: " + text);
-            if (exception is not null) Debug("DEBUG: " + OcfText.OneLine(exception.ToString()));
+            if (exception is not null) Debug("DEBUG: " + SafeText.OneLine(exception.ToString()));
         }
         else
         {
@@ -51,7 +52,7 @@ public sealed class OcfLogger : ILogger
     /// </summary>
     public void ExitReason(string reason)
     {
-        string text = OcfText.OneLine(reason);
+        string text = SafeText.OneLine(reason);
         sinks.Stderr(settings.ExitReasonPrefix + text + "\n");
         Write("ERROR: " + text, ignoreStderr: true);
     }

@@ -1,4 +1,4 @@
-namespace HaCluster.Ocf.Processes;
+namespace HaCluster.Core.Processes;
 
 /// <summary>
 /// Starts programs: always an argument array (never a shell), stdin /dev/null, bounded by a
@@ -19,7 +19,8 @@ public interface IProcessRunner
 
     /// <summary>
     /// Starts a program that outlives the agent (a background ARP sender): its own session,
-    /// stdin/stdout/stderr on /dev/null so it holds none of the caller's pipes. Returns its PID.
+    /// stdin/stdout/stderr on /dev/null so it holds none of the caller's pipes. Returns its PID;
+    /// throws <see cref="ProgramNotInstalledException"/> when the program is missing.
     /// </summary>
     int StartDetached(ProcessSpec spec);
 }
@@ -64,7 +65,7 @@ public sealed record ProcessResult(ProcessOutcome Outcome, int ExitCode, int Sig
             _ => "is not installed",
         };
         string detail = FirstLine(Stderr) ?? FirstLine(Stdout) ?? "";
-        return detail.Length == 0 ? how : $"{how}: {OcfText.OneLine(detail.Length > 200 ? detail[..200] : detail)}";
+        return detail.Length == 0 ? how : $"{how}: {SafeText.OneLine(detail.Length > 200 ? detail[..200] : detail)}";
     }
 
     static string? FirstLine(string s)
@@ -73,6 +74,16 @@ public sealed record ProcessResult(ProcessOutcome Outcome, int ExitCode, int Sig
             if (line.Trim().Length > 0) return line.Trim();
         return null;
     }
+}
+
+/// <summary>
+/// A program to start is missing or not executable. The OCF host reports it as "not installed"
+/// (exit 5, under the probe rule), like every other missing piece of this host.
+/// </summary>
+public sealed class ProgramNotInstalledException(string path)
+    : Exception($"{path} is not installed")
+{
+    public string ProgramPath { get; } = path;
 }
 
 /// <summary>Signals to processes the agent started itself (found again by PID and checked by the caller).</summary>

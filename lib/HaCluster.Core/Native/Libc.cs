@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace HaCluster.Ocf.Native;
+namespace HaCluster.Core.Native;
 
 /// <summary>
 /// The few libc calls the BCL does not offer: process groups and sessions for children

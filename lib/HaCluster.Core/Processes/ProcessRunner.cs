@@ -2,9 +2,9 @@ using System.Collections;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
-using HaCluster.Ocf.Native;
+using HaCluster.Core.Native;
 
-namespace HaCluster.Ocf.Processes;
+namespace HaCluster.Core.Processes;
 
 /// <summary>
 /// The real <see cref="IProcessRunner"/>, on posix_spawn. System.Diagnostics.Process cannot put
@@ -119,7 +119,7 @@ public sealed unsafe class ProcessRunner : IProcessRunner
 
     public int StartDetached(ProcessSpec spec)
     {
-        if (!IsInstalled(spec.Path)) throw OcfError.NotInstalled($"{spec.Path} is not installed");
+        if (!IsInstalled(spec.Path)) throw new ProgramNotInstalledException(spec.Path);
         int error = Spawn(spec, stdoutFd: -1, stderrFd: -1, newSession: true, out int pid);
         if (error != 0) throw new IOException($"posix_spawn {spec.Path} failed: errno {error}");
         return pid;
@@ -157,7 +157,7 @@ public sealed unsafe class ProcessRunner : IProcessRunner
                 var fd = new Libc.PollFd { Fd = pidfd, Events = Libc.POLLIN };
                 Libc.poll(&fd, 1, until.RemainingMilliseconds);
             }
-            else Thread.Sleep(5);
+            else until.Sleep(TimeSpan.FromMilliseconds(5));
         }
     }
 

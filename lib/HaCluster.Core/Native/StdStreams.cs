@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace HaCluster.Ocf.Native;
+namespace HaCluster.Core.Native;
 
 /// <summary>
 /// Writes to file descriptors 1 and 2 directly. The agent's output is a few lines; going through

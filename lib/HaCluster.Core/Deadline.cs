@@ -1,4 +1,4 @@
-namespace HaCluster.Ocf;
+namespace HaCluster.Core;
 
 /// <summary>
 /// The moment an action must be finished by. Pacemaker SIGKILLs the agent's process group at
@@ -6,22 +6,24 @@ namespace HaCluster.Ocf;
 /// process is bounded by one of these, built from that timeout minus a safety margin.
 /// Sub-deadlines (<see cref="Reserve"/>, <see cref="Within"/>) end earlier, to leave time for
 /// the escalation that must follow (destroy after a graceful shutdown, kill after a stop).
+/// Every wait is a <see cref="Sleep"/> or <see cref="WaitUntil"/> of a deadline, on the deadline's
+/// <see cref="Core.Clock"/>: the one place where time passes, and the one a test replaces.
 /// </summary>
 public sealed class Deadline
 {
-    readonly TimeProvider clock;
+    readonly Clock clock;
     readonly long endTimestamp;
 
-    Deadline(TimeProvider clock, long endTimestamp)
+    Deadline(Clock clock, long endTimestamp)
     {
         this.clock = clock;
         this.endTimestamp = endTimestamp;
     }
 
     /// <summary>A deadline <paramref name="duration"/> from now.</summary>
-    public static Deadline After(TimeSpan duration, TimeProvider? clock = null)
+    public static Deadline After(TimeSpan duration, Clock? clock = null)
     {
-        clock ??= TimeProvider.System;
+        clock ??= Clock.System;
         if (duration < TimeSpan.Zero) duration = TimeSpan.Zero;
         return new Deadline(clock, clock.GetTimestamp() + ToTicks(clock, duration));
     }
@@ -30,7 +32,7 @@ public sealed class Deadline
     /// The deadline of an action that Pacemaker kills after <paramref name="operationTimeout"/>:
     /// that timeout less <see cref="SafetyMargin"/>.
     /// </summary>
-    public static Deadline ForOperation(TimeSpan operationTimeout, TimeProvider? clock = null)
+    public static Deadline ForOperation(TimeSpan operationTimeout, Clock? clock = null)
         => After(operationTimeout - SafetyMargin(operationTimeout), clock);
 
     /// <summary>
@@ -45,6 +47,9 @@ public sealed class Deadline
         if (margin > TimeSpan.FromSeconds(2)) margin = TimeSpan.FromSeconds(2);
         return margin;
     }
+
+    /// <summary>The clock this deadline reads and sleeps on (sub-deadlines share it).</summary>
+    public Clock Clock => clock;
 
     public TimeSpan Remaining
     {
@@ -86,13 +91,13 @@ public sealed class Deadline
         var left = Remaining;
         if (duration <= left)
         {
-            if (duration > TimeSpan.Zero) Thread.Sleep(duration);
+            clock.Sleep(duration);
             return true;
         }
         // Thread.Sleep counts whole milliseconds and drops the fraction: sleeping `left` as it is
         // wakes just before the deadline, and WaitUntil then spins on its condition (hundreds of
         // calls) through the last millisecond. Round up, so the deadline has passed on return.
-        if (left > TimeSpan.Zero) Thread.Sleep(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)));
+        if (left > TimeSpan.Zero) clock.Sleep(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)));
         return false;
     }
 
@@ -110,7 +115,7 @@ public sealed class Deadline
         }
     }
 
-    static long ToTicks(TimeProvider clock, TimeSpan span) =>
+    static long ToTicks(Clock clock, TimeSpan span) =>
         span >= TimeSpan.FromDays(365) ? long.MaxValue / 4 : (long)(span.TotalSeconds * clock.TimestampFrequency);
 
     public override string ToString() => $"{Remaining.TotalMilliseconds:0} ms left";

@@ -1,9 +1,12 @@
 using System.Text;
 
-namespace HaCluster.Ocf;
+namespace HaCluster.Core;
 
-/// <summary>Renders untrusted values (parameter values, tool output) safely inside one-line messages.</summary>
-public static class OcfText
+/// <summary>
+/// Renders untrusted values (parameter values, tool output, daemon messages) safely inside
+/// one-line messages: exit reasons, log lines, exception messages.
+/// </summary>
+public static class SafeText
 {
     /// <summary>
     /// Quotes <paramref name="value"/> for an exit reason or a log line: control characters are
