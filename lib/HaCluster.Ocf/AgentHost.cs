@@ -67,7 +67,7 @@ public static partial class AgentHost
     internal static int ReportUnhandled(OcfLogger logger, string agentName, string? action, Exception? ex)
     {
         logger.ExitReason($"internal error in {agentName} {action}: {ex?.GetType().Name ?? "unknown"}: {ex?.Message}");
-        if (ex is not null) logger.LogDebug(ex, "unhandled exception on another thread");
+        if (ex is not null) Log.UnhandledOnAnotherThread(logger, ex);
         return (int)OcfExitCode.ErrGeneric;
     }
 
@@ -162,7 +162,7 @@ public static partial class AgentHost
             try { ParameterSnapshot.Of(agent.Parameters, env).Save(ParameterSnapshot.PathFor(env)); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                log.LogWarning("cannot record the parameters in {Directory}: {Message}; a later reload cannot tell which parameters changed", env.RscTmp, e.Message);
+                Log.SnapshotNotSaved(log, env.RscTmp, e.Message);
             }
         }
 
@@ -179,14 +179,14 @@ public static partial class AgentHost
             if (changed.Count == 0)
             {
                 if (snapshot is null)
-                    log.LogInformation("no record of the parameters this resource was started with; applying the reloadable ones");
+                    Log.ReloadWithoutSnapshot(log);
                 var rc = agent.Reload();
                 if (rc == OcfExitCode.Success) SaveSnapshot(env);
                 return rc;
             }
 
             string names = string.Join(", ", changed.Select(p => p.Name));
-            log.LogInformation("parameter(s) {Names} changed and cannot be applied to a running resource: restarting it", names);
+            Log.RestartForChangedParameters(log, names);
             BindParameters(agent.Parameters, snapshot!.Overlay(env), log);
             var stopped = agent.Stop();
             if (stopped != OcfExitCode.Success)
@@ -202,12 +202,12 @@ public static partial class AgentHost
         {
             if (Action == "stop")
             {
-                log.LogInformation("{Reason}: the resource cannot be running here; stop succeeds", e.Reason);
+                Log.StopWhereMissing(log, e.Reason);
                 return OcfExitCode.Success;
             }
             if (context.IsProbe)
             {
-                log.LogInformation("{Reason}: probe reports not running", e.Reason);
+                Log.ProbeWhereMissing(log, e.Reason);
                 return OcfExitCode.NotRunning;
             }
             if (Action == "monitor")
@@ -238,7 +238,7 @@ public static partial class AgentHost
             logger.ExitReason(reason);
         }
 
-        void LogInternal(Exception e) => log.LogDebug(e, "{Type} in {Action}", e.GetType().FullName, Action);
+        void LogInternal(Exception e) => Log.InternalError(log, e, e.GetType().FullName, Action);
     }
 
     /// <summary>
@@ -260,7 +260,7 @@ public static partial class AgentHost
                     {
                         raw = oldValue;
                         suppliedBy = old.Name;
-                        log.LogWarning("parameter {Old} is deprecated: use {New}", old.Name, p.Name);
+                        Log.DeprecatedParameter(log, old.Name, p.Name);
                         break;
                     }
                 }
