@@ -5,6 +5,7 @@ using HaCluster.Libvirt;
 namespace HaCluster.Libvirt.Tests;
 
 [Collection(LibvirtDaemonCollection.Name)]
+[Trait("Requires", "root")]
 public sealed class DaemonTests(LibvirtDaemonFixture daemon)
 {
     static Deadline Soon => Deadline.After(TimeSpan.FromSeconds(5));

@@ -54,6 +54,7 @@ public sealed class TwoHostsFixture : IDisposable
     }
 }
 
+[Trait("Requires", "root")]
 public sealed class MigrationTests(TwoHostsFixture hosts) : IClassFixture<TwoHostsFixture>
 {
     const int RunningMigrated = 2; // VIR_DOMAIN_RUNNING_MIGRATED

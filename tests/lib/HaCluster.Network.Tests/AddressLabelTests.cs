@@ -4,6 +4,7 @@ using System.Net.Sockets;
 namespace HaCluster.Network.Tests;
 
 /// <summary>IPv6 address labels and the route cache, in a namespace.</summary>
+[Trait("Requires", "root")]
 public sealed class AddressLabelTests : IDisposable
 {
     readonly TestNamespace ns = new(withDummy: false, "link set lo up");

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 namespace HaCluster.Network.Tests;
 
 /// <summary>Addresses in a namespace: documentation prefixes only (198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32).</summary>
+[Trait("Requires", "root")]
 public sealed class AddressTests : IDisposable
 {
     readonly TestNamespace ns = new([.. TestNamespace.Standard, "link set va up", "link set vb up"]);

@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace HaCluster.Network.Tests;
 
 /// <summary>Dumps that span many datagrams, while the table changes under them.</summary>
+[Trait("Requires", "root")]
 public sealed class DumpTests(ITestOutputHelper output) : IDisposable
 {
     const int Count = 2000;

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 namespace HaCluster.Network.Tests;
 
 /// <summary>Links of a namespace: lo, a veth pair va/vb (va with an altname), d0 (dummy), all but lo down.</summary>
+[Trait("Requires", "root")]
 public sealed class LinkTests : IDisposable
 {
     readonly TestNamespace ns = new(TestNamespace.Standard);

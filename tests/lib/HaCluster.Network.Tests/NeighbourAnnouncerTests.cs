@@ -12,7 +12,7 @@ namespace HaCluster.Network.Tests;
 /// announcer runs in A (link va), a packet capture and the neighbour table are looked at in B
 /// (link vb). The root namespace is never touched.
 /// </summary>
-[Trait("Category", "Root")]
+[Trait("Requires", "root")]
 public sealed class NeighbourAnnouncerTests(VethPairFixture net) : IClassFixture<VethPairFixture>
 {
     static readonly IPAddress A4 = IPAddress.Parse("203.0.113.10"), B4 = IPAddress.Parse("203.0.113.20");

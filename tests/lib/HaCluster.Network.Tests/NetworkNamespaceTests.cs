@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 
 namespace HaCluster.Network.Tests;
 
+[Trait("Requires", "root")]
 public sealed class NetworkNamespaceTests : IDisposable
 {
     readonly TestNamespace ns = new(TestNamespace.Standard);

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 namespace HaCluster.Network.Tests;
 
 /// <summary>Routing tables of a namespace with va/vb up.</summary>
+[Trait("Requires", "root")]
 public sealed class RouteTests : IDisposable
 {
     readonly TestNamespace ns = new([.. TestNamespace.Standard, "link set va up", "link set vb up"]);
