@@ -1,7 +1,7 @@
-namespace HaCluster.Drbd.Tests;
-
 using HaCluster.Testing;
-using static DrbdDiskState;
+using static HaCluster.Drbd.DrbdDiskState;
+
+namespace HaCluster.Drbd.Tests;
 
 /// <summary>The three status sources, read from the real DRBD 8.4 outputs and the documented DRBD 9 format.</summary>
 public class ParserTests
