@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
-using HaCluster.Network;
 using HaCluster.Core.Processes;
+using HaCluster.Network;
 
 namespace HaCluster.Agents.IPaddr2;
 

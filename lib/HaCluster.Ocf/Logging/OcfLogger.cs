@@ -166,10 +166,26 @@ public static class SyslogFacilities
     /// <summary>The facility code for a name; an unknown name falls back to daemon (Pacemaker's default) rather than losing the lines.</summary>
     public static int Code(string name) => name.ToLowerInvariant() switch
     {
-        "kern" => 0, "user" => 1, "mail" => 2, "daemon" => 3, "auth" or "security" => 4, "syslog" => 5,
-        "lpr" => 6, "news" => 7, "uucp" => 8, "cron" => 9, "authpriv" => 10, "ftp" => 11,
-        "local0" => 16, "local1" => 17, "local2" => 18, "local3" => 19,
-        "local4" => 20, "local5" => 21, "local6" => 22, "local7" => 23,
+        "kern" => 0,
+        "user" => 1,
+        "mail" => 2,
+        "daemon" => 3,
+        "auth" or "security" => 4,
+        "syslog" => 5,
+        "lpr" => 6,
+        "news" => 7,
+        "uucp" => 8,
+        "cron" => 9,
+        "authpriv" => 10,
+        "ftp" => 11,
+        "local0" => 16,
+        "local1" => 17,
+        "local2" => 18,
+        "local3" => 19,
+        "local4" => 20,
+        "local5" => 21,
+        "local6" => 22,
+        "local7" => 23,
         _ => 3,
     } * 8;
 }

@@ -26,7 +26,8 @@ public sealed class FakeDaemonTests : IDisposable
             using var client = listener.Accept();
             try { Loop(client); }
             catch (SocketException) { } // the client hung up first
-        }) { IsBackground = true };
+        })
+        { IsBackground = true };
         thread.Start();
         return thread;
 

@@ -53,10 +53,20 @@ public class ParameterTests
     }
 
     [Theory]
-    [InlineData("1", true)] [InlineData("yes", true)] [InlineData("YES", true)] [InlineData("true", true)]
-    [InlineData("True", true)] [InlineData("on", true)] [InlineData("ja", true)] [InlineData("y", true)]
-    [InlineData("0", false)] [InlineData("no", false)] [InlineData("false", false)] [InlineData("off", false)]
-    [InlineData("nein", false)] [InlineData("N", false)]
+    [InlineData("1", true)]
+    [InlineData("yes", true)]
+    [InlineData("YES", true)]
+    [InlineData("true", true)]
+    [InlineData("True", true)]
+    [InlineData("on", true)]
+    [InlineData("ja", true)]
+    [InlineData("y", true)]
+    [InlineData("0", false)]
+    [InlineData("no", false)]
+    [InlineData("false", false)]
+    [InlineData("off", false)]
+    [InlineData("nein", false)]
+    [InlineData("N", false)]
     public void Booleans_accept_the_OCF_truth_values(string raw, bool expected)
     {
         var (agent, r) = Start(("flag", raw));
