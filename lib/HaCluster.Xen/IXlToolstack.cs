@@ -21,7 +21,7 @@ public interface IXlToolstack
     /// <summary><c>xl list</c>: every domain, Domain-0 first.</summary>
     XlTable ListAll(Deadline deadline);
 
-    /// <summary><c>xl create FILE KEY=VALUE…</c>: the settings override the file's (xl config syntax, quoted by the caller's <see cref="XlConfig.Setting"/>).</summary>
+    /// <summary><c>xl create FILE KEY=VALUE…</c>: the settings override the file's (xl config syntax, quoted by the caller's <see cref="XlConfig.Setting(string, string)"/>).</summary>
     XlResult Create(string configFile, IReadOnlyList<string> settings, Deadline deadline);
 
     /// <summary><c>xl shutdown [-w] NAME</c>: asks the guest to power off; without wait it returns at once.</summary>
