@@ -188,13 +188,37 @@ public static partial class AgentHost
             string names = string.Join(", ", changed.Select(p => p.Name));
             Log.RestartForChangedParameters(log, names);
             BindParameters(agent.Parameters, snapshot!.Overlay(env), log);
-            var stopped = agent.Stop();
+            var stopped = StopAsStopAction();
             if (stopped != OcfExitCode.Success)
                 throw OcfError.Generic($"restart for changed parameter(s) {names}: stop with the old values failed ({stopped})");
             ParameterSnapshot.Delete(ParameterSnapshot.PathFor(env));
             BindParameters(agent.Parameters, env, log);
             agent.Validate();
             return AfterStart(agent.Start());
+        }
+
+        /// <summary>
+        /// The restart's stop, run as the stop action runs: the values now bound are validated
+        /// first, so that what the agent's Validate derives from them (its configuration record)
+        /// is theirs. Values that no longer validate get the agent's best-effort stop; a host
+        /// that lacks the agent's software cannot be running the resource.
+        /// </summary>
+        OcfExitCode StopAsStopAction()
+        {
+            try
+            {
+                agent.Validate();
+            }
+            catch (OcfException e) when (e.EnvironmentMissing)
+            {
+                Log.StopWhereMissing(log, e.Reason);
+                return OcfExitCode.Success;
+            }
+            catch (OcfException e)
+            {
+                return agent.StopDespiteInvalidConfiguration(e);
+            }
+            return agent.Stop();
         }
 
         /// <summary>The probe rule for "this host lacks what the agent needs".</summary>

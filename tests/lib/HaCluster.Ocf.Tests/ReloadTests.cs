@@ -44,6 +44,35 @@ public class ReloadTests : IDisposable
     }
 
     [Fact]
+    public void The_restart_validates_the_old_values_before_the_stop_and_the_new_ones_before_the_start()
+    {
+        Invoker("eth0", "a").Run(new SpecAgent(), "start");
+        var agent = new SpecAgent();
+        var validated = new List<string>();
+        agent.OnValidate = () => validated.Add(agent.Nic.Value);
+
+        Invoker("eth1", "a").Run(agent, "reload").ExitCode.Should().Be(0);
+
+        agent.Ran.Should().Equal("validate", "validate", "stop", "validate", "start");
+        validated.Should().Equal("eth1", "eth0", "eth1");
+    }
+
+    [Fact]
+    public void Old_values_that_no_longer_validate_get_the_agents_best_effort_stop()
+    {
+        Invoker("eth0", "a").Run(new SpecAgent(), "start");
+        var agent = new SpecAgent { OnStopDespiteInvalid = _ => OcfExitCode.Success };
+        agent.OnValidate = () =>
+        {
+            if (agent.Nic.Value == "eth0") throw OcfError.Args("eth0 is gone");
+        };
+
+        Invoker("eth1", "a").Run(agent, "reload").ExitCode.Should().Be(0);
+
+        agent.Ran.Should().Equal("validate", "validate", "stop-despite-invalid", "validate", "start");
+    }
+
+    [Fact]
     public void After_a_restart_the_new_values_are_the_recorded_ones()
     {
         Invoker("eth0", "a").Run(new SpecAgent(), "start");
