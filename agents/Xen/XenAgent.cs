@@ -504,8 +504,9 @@ public sealed class XenAgent : ResourceAgent
 
     /// <summary>
     /// Without shadow paging (Debian's Xen build) Xen cannot track a PV guest's dirty pages, so a
-    /// live migration of one fails after xl has started it (lab-xen.md §4). Refuse it at once, so
-    /// Pacemaker falls back to stop and start without waiting for xl.
+    /// live migration of one fails after xl has started it (tests/integration/xen/README.md, "PV,
+    /// PVH and live migration"). Refuse it at once, so Pacemaker falls back to stop and start
+    /// without waiting for xl.
     /// </summary>
     void RefuseImpossiblePvMigration()
     {

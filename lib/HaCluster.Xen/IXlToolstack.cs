@@ -6,9 +6,9 @@ namespace HaCluster.Xen;
 /// <summary>
 /// The calls the Xen agent makes of the xl toolstack. Each is one xl process with an argument
 /// array, bounded by a deadline; nothing goes through a shell. The answers keep xl's exit status
-/// and streams, because xl's meaning lives in them (lab-xen.md §6): only tables go to stdout, every
-/// message to stderr, and "is an invalid domain identifier" with exit 1 is the one answer that
-/// means "no such domain".
+/// and streams, because xl's meaning lives in them (tests/integration/xen/README.md, "What xl
+/// prints"): only tables go to stdout, every message to stderr, and "is an invalid domain
+/// identifier" with exit 1 is the one answer that means "no such domain".
 /// </summary>
 public interface IXlToolstack
 {

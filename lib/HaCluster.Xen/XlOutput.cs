@@ -5,10 +5,10 @@ using HaCluster.Core.Processes;
 namespace HaCluster.Xen;
 
 /// <summary>
-/// Parsers of what xl prints, written against the outputs captured from xl 4.17 (lab-xen.md §6).
-/// The table is parsed by columns from the right (the name column is padded to 40 characters but
-/// a longer name widens its line, and a name may in principle hold spaces); never the JSON of
-/// <c>xl list -l</c>, which has no run state.
+/// Parsers of what xl prints, written against the outputs captured from xl 4.17
+/// (tests/integration/xen/README.md, "What xl prints"). The table is parsed by columns from the
+/// right (the name column is padded to 40 characters but a longer name widens its line, and a name
+/// may in principle hold spaces); never the JSON of <c>xl list -l</c>, which has no run state.
 /// </summary>
 public static class XlOutput
 {

@@ -40,7 +40,10 @@ public sealed class FakeLibvirt(ManualClock clock)
     public bool Refused { get; set; }
     public bool ShutdownIgnored { get; set; }
     public bool GracefulDestroyFails { get; set; }
-    /// <summary>GetState says NO_DOMAIN for a domain the lookup still finds (lab-libvirt.md §4).</summary>
+    /// <summary>
+    /// GetState says NO_DOMAIN for a domain the lookup still finds
+    /// (tests/integration/libvirt/README.md, "NO_DOMAIN after a power-off").
+    /// </summary>
     public bool NoDomainOnGetState { get; set; }
     public LibvirtException? ShutdownError { get; set; }
     public LibvirtException? CreateError { get; set; }

@@ -642,7 +642,8 @@ public class VirtualDomainTests : IDisposable
     {
         libvirt.Add("vm1");
         libvirt.ShutdownIgnored = true;
-        // The guest powers off: the lookup still finds it, getstate says NO_DOMAIN (lab-libvirt.md §4).
+        // The guest powers off: the lookup still finds it, getstate says NO_DOMAIN
+        // (tests/integration/libvirt/README.md, "NO_DOMAIN after a power-off").
         var r = RunWith(c => new AfterShutdown(c, () => libvirt.NoDomainOnGetState = true), "stop", Timeout(90000));
         r.Code.Should().Be(OcfExitCode.Success, r.Stderr);
         libvirt.Count("destroy").Should().Be(0);

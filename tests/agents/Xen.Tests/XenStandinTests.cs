@@ -6,8 +6,9 @@ using HaCluster.Xen;
 namespace HaCluster.Agents.Xen.Tests;
 
 /// <summary>
-/// ocf:hacluster:Xen driven through the real process runner against the xl STAND-IN
-/// (xl-standin/xl, which replays real xl's streams and exit codes; lab-xen.md §6).
+/// ocf:hacluster:Xen driven through the real process runner against the xl STAND-IN (xl-standin/xl,
+/// which replays real xl's streams and exit codes; tests/integration/xen/README.md, "What xl
+/// prints" and "The xl stand-in").
 /// </summary>
 public class XenStandinTests : IDisposable
 {

@@ -5,8 +5,9 @@ using HaCluster.Testing;
 namespace HaCluster.Agents.Drbd.Tests;
 
 /// <summary>
-/// The lab's run of ocf:linbit:drbd (lab-drbd-uml.md §6), step by step, with two linked fake
-/// nodes: the same exit codes and promotion scores are expected from this agent.
+/// The lab's run of ocf:linbit:drbd, step by step (tests/integration/drbd/README.md,
+/// "ocf:linbit:drbd step by step"), with two linked fake nodes: the same exit codes and promotion
+/// scores are expected from this agent.
 /// </summary>
 public class TwoNodeScenarioTests : IDisposable
 {

@@ -4,9 +4,9 @@ using HaCluster.Libvirt;
 namespace HaCluster.Libvirt.Tests;
 
 /// <summary>
-/// A private libvirtd with the test driver through its socket (lab-libvirt.md §2), and one
-/// holder connection open for the fixture's life so that test:///default keeps its state: the
-/// shared instance is reset when its last connection closes.
+/// A private libvirtd with the test driver through its socket (tests/integration/libvirt/README.md,
+/// "The test driver"), and one holder connection open for the fixture's life so that
+/// test:///default keeps its state: the shared instance is reset when its last connection closes.
 /// </summary>
 public sealed class LibvirtDaemonFixture : IDisposable
 {

@@ -5,9 +5,10 @@ using HaCluster.Libvirt;
 namespace HaCluster.Libvirt.Tests;
 
 /// <summary>
-/// Two libvirt "hosts" on this machine (lab-libvirt.md §4): each a private libvirtd with the qemu
-/// driver in its own named network namespace, joined by a veth pair made inside the namespaces
-/// (198.51.100.1 and .2, documentation addresses; nothing touches the root namespace).
+/// Two libvirt "hosts" on this machine (tests/integration/libvirt/README.md, "Live migration
+/// between two network namespaces"): each a private libvirtd with the qemu driver in its own named
+/// network namespace, joined by a veth pair made inside the namespaces (198.51.100.1 and .2,
+/// documentation addresses; nothing touches the root namespace).
 /// </summary>
 public sealed class TwoHostsFixture : IDisposable
 {

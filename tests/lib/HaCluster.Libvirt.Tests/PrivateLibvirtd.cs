@@ -6,9 +6,10 @@ using HaCluster.Libvirt;
 namespace HaCluster.Libvirt.Tests;
 
 /// <summary>
-/// A private libvirtd (lab-libvirt.md §1) in its own mount namespace, and either its own
-/// anonymous network namespace or a named one the caller made, its directories bind-mounted
-/// from a temp dir: the system's libvirt directories are never written. Stopped by its PID.
+/// A private libvirtd (tests/integration/libvirt/README.md, "A private libvirtd without systemd")
+/// in its own mount namespace, and either its own anonymous network namespace or a named one the
+/// caller made, its directories bind-mounted from a temp dir: the system's libvirt directories are
+/// never written. Stopped by its PID.
 /// </summary>
 public sealed partial class PrivateLibvirtd : IDisposable
 {
@@ -33,8 +34,10 @@ public sealed partial class PrivateLibvirtd : IDisposable
             Directory.CreateDirectory(Path.Combine(BaseDir, d));
         SocketPath = Path.Combine(BaseDir, "sock", "libvirt-sock");
         WriteConfig(hostUuid, migrationAddress);
+        // Empty mount points, never removed (tests/integration/libvirt/README.md, "A private
+        // libvirtd without systemd").
         foreach (var mountPoint in new[] { "/run/libvirt", "/var/lib/libvirt", "/var/log/libvirt", "/var/cache/libvirt", "/etc/libvirt" })
-            Directory.CreateDirectory(mountPoint); // empty mount points; never removed (see lab-libvirt.md)
+            Directory.CreateDirectory(mountPoint);
 
         const string script = """
             b=$1

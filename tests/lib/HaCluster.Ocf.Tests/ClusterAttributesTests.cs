@@ -9,7 +9,8 @@ namespace HaCluster.Ocf.Tests;
 
 /// <summary>
 /// <see cref="CrmAttributes"/>: which Pacemaker tool runs with which arguments, and when a write
-/// is skipped because the value did not change (ocf-contract.md §12, §13).
+/// is skipped because the value did not change (lib/HaCluster.Ocf/README.md, "Cluster attributes
+/// and the attribute cache").
 /// </summary>
 public sealed class ClusterAttributesTests : IDisposable
 {

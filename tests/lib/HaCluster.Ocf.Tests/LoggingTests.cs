@@ -22,7 +22,8 @@ static partial class LoggingTestMessages
 
 /// <summary>
 /// <see cref="OcfLogger"/> writes where and how ocf-shellfuncs' ocf_log / ha_debug /
-/// ocf_exit_reason write, given the HA_* variables (ocf-contract.md §9).
+/// ocf_exit_reason write, given the HA_* variables (lib/HaCluster.Ocf/README.md, "Logging like
+/// ocf_log").
 /// </summary>
 public sealed class LoggingTests
 {

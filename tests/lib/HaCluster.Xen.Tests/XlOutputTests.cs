@@ -5,7 +5,10 @@ using HaCluster.Xen;
 
 namespace HaCluster.Xen.Tests;
 
-/// <summary>The xl parsers, against the outputs captured from real xl 4.17 (lab-xen.md §6).</summary>
+/// <summary>
+/// The xl parsers, against the outputs captured from real xl 4.17
+/// (tests/integration/xen/README.md, "What xl prints").
+/// </summary>
 public class XlOutputTests
 {
     // Captured from `xl list` in the nested Xen lab (real TAB characters in the header).
