@@ -99,9 +99,11 @@ note "agents: ${agents[*]}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 mkdir -p "$work/mangen-src"
 tar -C "$here/mangen" --exclude=./bin --exclude=./obj -cf - . | tar -C "$work/mangen-src" -xf -
-# Stop MSBuild's upward search for Directory.Build.* files at the work directory.
-echo '<Project />' > "$work/Directory.Build.props"
+# The repository's build settings (target framework, compiler options) go beside the copy;
+# the empty files stop MSBuild's upward search for Directory.* files at the work directory.
+cp -- "$here/../Directory.Build.props" "$work/Directory.Build.props"
 echo '<Project />' > "$work/Directory.Build.targets"
+echo '<Project />' > "$work/Directory.Packages.props"
 if ! dotnet build "$work/mangen-src/HaCluster.ManGen.csproj" -c Release -o "$work/mangen-bin" \
         --nologo -v quiet >"$work/mangen-build.log" 2>&1; then
     cat "$work/mangen-build.log" >&2

@@ -1,146 +1,72 @@
+using HaCluster.Core;
 using HaCluster.Ocf;
-using Microsoft.Extensions.Logging;
 
 namespace HaCluster.Agents.Dummy;
 
 /// <summary>
 /// ocf:hacluster:Dummy, the reference agent: it keeps a state file and nothing else, like
-/// ocf:pacemaker:Dummy, and shows what every agent inherits from the library.
+/// ocf:pacemaker:Dummy, and shows what every agent inherits from the library. It is also the
+/// template of an agent's shape (README, "Writing an agent"): this file holds the constructor
+/// and its seams, the state of one invocation and <see cref="Validate"/>; the other partial
+/// files hold the meta-data (DummyAgent.MetaData.cs), one family of actions each
+/// (StartStop, Status, Migration, Reload) and every log message (DummyAgent.Log.cs).
 /// </summary>
 public sealed partial class DummyAgent : ResourceAgent
 {
-    public override string Name => "Dummy";
-    public override string AgentVersion => "1.0";
-    public override string ShortDescription => "Example stateless resource agent";
-    public override string LongDescription => """
-        This is a dummy OCF resource agent. It does nothing except keep track of whether it is
-        running, in a state file. It is the reference agent of the hacluster provider: it shows
-        the OCF behaviour every hacluster agent shares (deadlines, exit reasons, probes, logging,
-        reload). Unlike ocf:pacemaker:Dummy, op_sleep never makes an action outlive its timeout:
-        an action that would sleep past its deadline fails with an exit reason instead of being
-        killed by Pacemaker.
-        """;
+    /// <summary>
+    /// Dummy touches nothing but its state file, so it takes no seams. An agent that talks to a
+    /// daemon, a kernel or a tool takes here what tests replace, each parameter defaulting to the
+    /// real thing. Time is never such a parameter: every wait is a sleep on the action's
+    /// <see cref="ResourceAgent.Deadline"/>, whose clock the host supplies (a test passes a manual
+    /// clock to its AgentInvoker).
+    /// </summary>
+    public DummyAgent() { }
 
-    readonly StringParameter state = new("state", "State file", "Location to store the resource state in.")
-    {
-        Unique = true,
-        DefaultFrom = env => Path.Combine(env.RscTmp, $"Dummy-{env.ResourceInstance ?? "Dummy"}.state"),
-        DefaultDescription = "${HA_RSCTMP}/Dummy-${OCF_RESOURCE_INSTANCE}.state",
-    };
+    /// <summary>The configuration of this invocation, as <see cref="Validate"/> found it.</summary>
+    DummyConfiguration Config => config ?? throw new InvalidOperationException("the Dummy agent has not been validated");
+    DummyConfiguration? config;
 
-    readonly StringParameter passwd = new("passwd", "Password", "Fake password field.")
-    {
-        Private = true,
-        Reloadable = true,
-    };
+    /// <summary>
+    /// Checks the parameters and returns them as one immutable record: the host calls this before
+    /// every action but meta-data and usage, with the values that action is to use (a reload that
+    /// restarts the resource validates the old values before its stop).
+    /// </summary>
+    public override void Validate() => config = ValidConfiguration();
 
-    readonly StringParameter fake = new("fake", "Fake attribute that can be changed to cause a reload",
-        "Fake attribute that can be changed to cause a reload. Its value is written into the state file.")
-    {
-        Default = "dummy",
-        Reloadable = true,
-    };
-
-    readonly SecondsParameter opSleep = new("op_sleep", "Operation sleep duration in seconds.",
-        "Number of seconds to sleep during start, stop, monitor and migration. This can be used to see how the cluster reacts to slow operations.")
-    {
-        Reloadable = true,
-    };
-
-    public override IReadOnlyList<Parameter> Parameters => [state, passwd, fake, opSleep];
-
-    public override IReadOnlyList<ActionSpec> Actions =>
-    [
-        ActionSpec.Start(20),
-        ActionSpec.Stop(20),
-        ActionSpec.Monitor(20, intervalSeconds: 10),
-        ActionSpec.Reload(20),
-        ActionSpec.MigrateTo(20),
-        ActionSpec.MigrateFrom(20),
-        ActionSpec.MetaData(5),
-        ActionSpec.ValidateAll(20),
-    ];
-
-    public override void Validate()
+    DummyConfiguration ValidConfiguration()
     {
         if (state.Value.Length == 0)
             throw OcfError.Configured("parameter 'state' is empty");
         // Host-specific checks belong to validate-all at depth 10, as in ocf:pacemaker:Dummy.
         if (Action == "validate-all" && CheckLevel >= 10 && !Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(state.Value))))
-            throw OcfError.Args($"the directory of state file {OcfText.Quote(state.Value)} does not exist");
+            throw OcfError.Args($"the directory of state file {SafeText.Quote(state.Value)} does not exist");
+        return new DummyConfiguration(state.Value, fake.Value, opSleep.Value);
     }
 
-    public override OcfExitCode Start()
-    {
-        if (Running()) return OcfExitCode.Success;
-        Pause();
-        WriteState();
-        return OcfExitCode.Success;
-    }
+    // What several action families share.
 
-    public override OcfExitCode Stop()
-    {
-        Pause();
-        if (Running()) File.Delete(state.Value);
-        return OcfExitCode.Success;
-    }
-
-    public override OcfExitCode Monitor()
-    {
-        Pause();
-        return Running() ? OcfExitCode.Success : OcfExitCode.NotRunning;
-    }
-
-    public override OcfExitCode Reload()
-    {
-        if (Running()) WriteState();
-        LogReloaded(Log, fake.Value);
-        return OcfExitCode.Success;
-    }
-
-    public override OcfExitCode MigrateTo()
-    {
-        LogMigratingTo(Log, Meta.MigrateTarget ?? "(unknown node)");
-        return Stop();
-    }
-
-    public override OcfExitCode MigrateFrom()
-    {
-        LogMigratingFrom(Log, Meta.MigrateSource ?? "(unknown node)");
-        return Start();
-    }
-
-    bool Running() => File.Exists(state.Value);
+    bool Running() => File.Exists(Config.StateFile);
 
     void WriteState()
     {
-        string path = state.Value;
+        string path = Config.StateFile;
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory == Env.RscTmp) StateFiles.EnsureDirectory(directory);
         try
         {
-            File.WriteAllText(path, fake.Value + "\n");
+            File.WriteAllText(path, Config.Fake + "\n");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw OcfError.Args($"cannot write state file {OcfText.Quote(path)}: {e.Message}");
+            throw OcfError.Args($"cannot write state file {SafeText.Quote(path)}: {e.Message}");
         }
     }
 
     /// <summary>op_sleep, but never past the deadline: Pacemaker would kill us there.</summary>
     void Pause()
     {
-        if (opSleep.Value <= TimeSpan.Zero) return;
-        if (!Deadline.Sleep(opSleep.Value))
-            throw OcfError.Generic($"op_sleep of {opSleep.Value.TotalSeconds:0.###} s does not fit in the {Action} timeout");
+        if (Config.OpSleep <= TimeSpan.Zero) return;
+        if (!Deadline.Sleep(Config.OpSleep))
+            throw OcfError.Generic($"op_sleep of {Config.OpSleep.TotalSeconds:0.###} s does not fit in the {Action} timeout");
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Migrating to {Target}")]
-    static partial void LogMigratingTo(ILogger logger, string target);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Migrating from {Source}")]
-    static partial void LogMigratingFrom(ILogger logger, string source);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Reloaded with fake={Fake}")]
-    static partial void LogReloaded(ILogger logger, string fake);
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
+using HaCluster.Core.Processes;
 using HaCluster.Network;
-using HaCluster.Ocf.Processes;
 
 namespace HaCluster.Agents.IPaddr2;
 

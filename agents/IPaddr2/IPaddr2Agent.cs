@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 using HaCluster.Network;
 using HaCluster.Ocf;
-using HaCluster.Ocf.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace HaCluster.Agents.IPaddr2;
@@ -193,7 +194,7 @@ public sealed partial class IPaddr2Agent : ResourceAgent
 
     public override void Validate()
     {
-        address = IpAddressText.Parse(ip.Value) ?? throw OcfError.Configured($"parameter 'ip' is not an IPv4 or IPv6 address: {OcfText.Quote(ip.Value)}");
+        address = IpAddressText.Parse(ip.Value) ?? throw OcfError.Configured($"parameter 'ip' is not an IPv4 or IPv6 address: {SafeText.Quote(ip.Value)}");
         if (IpAddressText.NotAHostAddress(address) is { } notHost)
             throw OcfError.Configured($"parameter 'ip' is {notHost}: {address}");
 
@@ -218,7 +219,7 @@ public sealed partial class IPaddr2Agent : ResourceAgent
             if (ShouldWarnAboutConfiguration) Log.LogWarning("nic {Nic} with a label is deprecated: use nic={Base} and iflabel={Label}", nic.Value, baseNic, labelFromNic);
         }
         if (baseNic is not null && (baseNic.Length is 0 or > 127 || baseNic.Any(c => c == '/' || char.IsWhiteSpace(c))))
-            throw OcfError.Configured($"parameter 'nic' is not an interface name: {OcfText.Quote(nic.Value)}");
+            throw OcfError.Configured($"parameter 'nic' is not an interface name: {SafeText.Quote(nic.Value)}");
         if (baseNic is null && !IsV4 && address.IsIPv6LinkLocal)
             throw OcfError.Configured($"parameter 'nic' is required for the link-local address {address}");
 
@@ -226,17 +227,17 @@ public sealed partial class IPaddr2Agent : ResourceAgent
         if (cidrNetmask.Value.Length > 0)
         {
             prefix = IpAddressText.ParsePrefix(cidrNetmask.Value, Family, out bool dotted)
-                ?? throw OcfError.Configured($"parameter 'cidr_netmask' is not a prefix length for {(IsV4 ? "IPv4 (0-32)" : "IPv6 (0-128)")}: {OcfText.Quote(cidrNetmask.Value)}");
+                ?? throw OcfError.Configured($"parameter 'cidr_netmask' is not a prefix length for {(IsV4 ? "IPv4 (0-32)" : "IPv6 (0-128)")}: {SafeText.Quote(cidrNetmask.Value)}");
             if (dotted && ShouldWarnAboutConfiguration) Log.LogWarning("cidr_netmask {Mask} is a dotted quad: use the prefix length {Prefix}", cidrNetmask.Value, prefix);
         }
 
         if (IsV4 && broadcast.Value is { Length: > 0 } b && b != "+" && b != "-" && IpAddressText.Parse(b) is not { AddressFamily: AddressFamily.InterNetwork })
-            throw OcfError.Configured($"parameter 'broadcast' is not an IPv4 address, '+' or '-': {OcfText.Quote(b)}");
+            throw OcfError.Configured($"parameter 'broadcast' is not an IPv4 address, '+' or '-': {SafeText.Quote(b)}");
 
         if (Label is { } label)
         {
             if (label.Any(c => c <= ' ' || c > '~' || c == '/' || c == ':'))
-                throw OcfError.Configured($"parameter 'iflabel' may contain only printable ASCII without spaces, '/' or ':': {OcfText.Quote(label)}");
+                throw OcfError.Configured($"parameter 'iflabel' may contain only printable ASCII without spaces, '/' or ':': {SafeText.Quote(label)}");
             if (baseNic is not null && baseNic.Length + 1 + label.Length > 15)
                 throw OcfError.Configured($"the address label {baseNic}:{label} is longer than the kernel's 15 characters");
         }
@@ -246,7 +247,7 @@ public sealed partial class IPaddr2Agent : ResourceAgent
                 Log.LogWarning("send_arp_opts option {Option} has no native meaning and is ignored", option);
 
         if (networkNamespace.Value.Length > 0 && !File.Exists($"/run/netns/{networkNamespace.Value}"))
-            throw OcfError.NotInstalled($"network namespace {OcfText.Quote(networkNamespace.Value)} does not exist (no /run/netns/{networkNamespace.Value})");
+            throw OcfError.NotInstalled($"network namespace {SafeText.Quote(networkNamespace.Value)} does not exist (no /run/netns/{networkNamespace.Value})");
     }
 
     string? Label => iflabel.Value.Length > 0 ? iflabel.Value : labelFromNic;
@@ -265,7 +266,7 @@ public sealed partial class IPaddr2Agent : ResourceAgent
                 try { NetworkNamespace.Enter(networkNamespace.Value); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
                 {
-                    throw OcfError.NotInstalled($"cannot enter network namespace {OcfText.Quote(networkNamespace.Value)}: {e.Message}");
+                    throw OcfError.NotInstalled($"cannot enter network namespace {SafeText.Quote(networkNamespace.Value)}: {e.Message}");
                 }
             }
             return stack = openStack();
@@ -376,7 +377,7 @@ public sealed partial class IPaddr2Agent : ResourceAgent
             return OcfExitCode.NotRunning;
         }
         if (IsV4 && Label is { } label && present.Label != $"{link.Name}:{label}")
-            throw OcfError.Generic($"{address} is on {link.Name} with label {OcfText.Quote(present.Label ?? "")} instead of {link.Name}:{label}");
+            throw OcfError.Generic($"{address} is on {link.Name} with label {SafeText.Quote(present.Label ?? "")} instead of {link.Name}:{label}");
         if (!IsV4 && present.IsDadFailed)
             throw OcfError.Generic($"{address} failed duplicate address detection on {link.Name}");
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using HaCluster.Core;
 using HaCluster.Network;
 using HaCluster.Ocf;
 
@@ -30,7 +31,7 @@ public static class InterfaceFinder
         if (nic is not null)
         {
             // Not 6: the interface may well exist on the other nodes; 2 bans the resource from this one.
-            link = stack.FindLink(nic) ?? throw OcfError.Args($"interface {OcfText.Quote(nic)} (parameter 'nic') does not exist on this node");
+            link = stack.FindLink(nic) ?? throw OcfError.Args($"interface {SafeText.Quote(nic)} (parameter 'nic') does not exist on this node");
         }
 
         if (link is null || prefix is null)

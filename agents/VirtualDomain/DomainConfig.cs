@@ -1,3 +1,4 @@
+using HaCluster.Core;
 using HaCluster.Ocf;
 
 namespace HaCluster.Agents.VirtualDomain;
@@ -55,7 +56,7 @@ public sealed record DomainConfig(string Name, string? Emulator, IReadOnlyList<s
         }
         if (NameProblem(name) is { } problem)
         {
-            error = $"its domain name {OcfText.Quote(name)} {problem}";
+            error = $"its domain name {SafeText.Quote(name)} {problem}";
             return null;
         }
         return new DomainConfig(name, string.IsNullOrEmpty(emulator) ? null : emulator, pools, networks);

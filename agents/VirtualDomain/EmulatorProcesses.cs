@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using HaCluster.Ocf.Processes;
+using HaCluster.Core.Processes;
 
 namespace HaCluster.Agents.VirtualDomain;
 

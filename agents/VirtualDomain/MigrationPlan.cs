@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using HaCluster.Core;
 using HaCluster.Libvirt;
 using HaCluster.Ocf;
 
@@ -58,7 +59,7 @@ public sealed partial record MigrationPlan(string DestinationUri, string? Migrat
                         && int.TryParse(word["--parallel-connections=".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n is > 0 and <= 256)
                         parallel = n;
                     else
-                        throw OcfError.Configured($"parameter 'migrate_options': option {OcfText.Quote(word)} is not supported (this agent migrates through the libvirt API, not virsh)");
+                        throw OcfError.Configured($"parameter 'migrate_options': option {SafeText.Quote(word)} is not supported (this agent migrates through the libvirt API, not virsh)");
                     break;
             }
         }
@@ -69,7 +70,7 @@ public sealed partial record MigrationPlan(string DestinationUri, string? Migrat
     public static MigrationPlan For(Settings s, string target, Action<string>? warn = null)
     {
         if (!IsHostName(target))
-            throw OcfError.Generic($"the migration target {OcfText.Quote(target)} is not a host name");
+            throw OcfError.Generic($"the migration target {SafeText.Quote(target)} is not a host name");
         var options = ParseOptions(s.MigrateOptions);
         string targetOnNetwork = WithSuffix(target, s.NetworkSuffix);
 
@@ -82,10 +83,10 @@ public sealed partial record MigrationPlan(string DestinationUri, string? Migrat
             if (s.User.Length > 0)
             {
                 if (UserPattern().IsMatch(s.User)) host = s.User + "@" + host;
-                else warn?.Invoke($"migration_user {OcfText.Quote(s.User)} is not a user name; it is ignored");
+                else warn?.Invoke($"migration_user {SafeText.Quote(s.User)} is not a user name; it is ignored");
             }
             destination = ReplaceHost(s.Hypervisor, s.Transport, host)
-                ?? throw OcfError.Configured($"cannot derive the target's libvirt URI from hypervisor {OcfText.Quote(s.Hypervisor)}: set remoteuri");
+                ?? throw OcfError.Configured($"cannot derive the target's libvirt URI from hypervisor {SafeText.Quote(s.Hypervisor)}: set remoteuri");
         }
 
         string? migrationUri;

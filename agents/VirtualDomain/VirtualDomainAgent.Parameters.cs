@@ -1,3 +1,4 @@
+using HaCluster.Core;
 using HaCluster.Ocf;
 
 namespace HaCluster.Agents.VirtualDomain;
@@ -226,7 +227,7 @@ public sealed partial class VirtualDomainAgent
         comma-separated list of acpi, agent, initctl, signal, paravirt. Empty: the
         hypervisor's choice. Reloadable.
         """)
-    { Reloadable = true, Check = v => ShutdownModes.Parse(v, out var bad) is null ? $"has the unknown mode {OcfText.Quote(bad)} (known: {string.Join(", ", ShutdownModes.Names)})" : null };
+    { Reloadable = true, Check = v => ShutdownModes.Parse(v, out var bad) is null ? $"has the unknown mode {SafeText.Quote(bad)} (known: {string.Join(", ", ShutdownModes.Names)})" : null };
 
     readonly BooleanParameter startResources = new("start_resources", "Ensure the needed virtual storage pools and networks are started", """
         Start the storage pools (source pool=…) and networks (source network=…) the domain XML

@@ -1,6 +1,7 @@
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 using HaCluster.Libvirt;
 using HaCluster.Ocf;
-using HaCluster.Ocf.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace HaCluster.Agents.VirtualDomain;
@@ -161,7 +162,7 @@ public sealed partial class VirtualDomainAgent
             if (!QueryStatus(StopQuerySlice).Running) return Stopped();
         }
         if (PollUntil(destroying, () => !QueryStatus(StopQuerySlice).Running)) return Stopped();
-        throw new LibvirtUnavailableException($"domain {OcfText.Quote(domainName)} is still running after destroy", new TimeoutException());
+        throw new LibvirtUnavailableException($"domain {SafeText.Quote(domainName)} is still running after destroy", new TimeoutException());
     }
 
     OcfExitCode Stopped()
@@ -178,7 +179,7 @@ public sealed partial class VirtualDomainAgent
         if (pids.Count == 0)
         {
             if (!EmulatorCheckIsConclusive)
-                throw OcfError.Generic($"{e.Message}; domain {OcfText.Quote(domainName)} cannot be stopped without it");
+                throw OcfError.Generic($"{e.Message}; domain {SafeText.Quote(domainName)} cannot be stopped without it");
             Log.LogWarning("{Reason}; no emulator process of domain {Domain} is running: it is stopped", e.Message, domainName);
             return Stopped();
         }
@@ -191,7 +192,7 @@ public sealed partial class VirtualDomainAgent
         foreach (int pid in pids)
             if (emulators.IsStill(pid, domainName, emulator)) emulators.Signal(pid, ProcessSignals.Kill);
         if (PollUntil(Deadline, () => pids.All(p => !emulators.IsStill(p, domainName, emulator)))) return Stopped();
-        throw OcfError.Generic($"{e.Message}; emulator process {string.Join(' ', pids)} of domain {OcfText.Quote(domainName)} did not exit after SIGKILL");
+        throw OcfError.Generic($"{e.Message}; emulator process {string.Join(' ', pids)} of domain {SafeText.Quote(domainName)} did not exit after SIGKILL");
     }
 
     // ---------------------------------------------------------------- migration
@@ -202,7 +203,7 @@ public sealed partial class VirtualDomainAgent
             ?? throw OcfError.Generic("migrate_to needs the target node (OCF_RESKEY_CRM_meta_migrate_target is not set)");
         var status = QueryStatus(LibvirtSlice());
         if (!status.Running)
-            throw OcfError.Generic($"domain {OcfText.Quote(domainName)} is not active locally: it cannot be migrated");
+            throw OcfError.Generic($"domain {SafeText.Quote(domainName)} is not active locally: it cannot be migrated");
         var domain = status.Domain!;
         var plan = MigrationPlan.For(Settings, target, warning => Log.LogWarning("{Warning}", warning));
 
@@ -224,15 +225,15 @@ public sealed partial class VirtualDomainAgent
             watcher.Dispose();
             DropConnection();
             AbortMigration(domain);
-            throw OcfError.Generic($"live migration of {OcfText.Quote(domainName)} to {target} did not finish within the migrate_to timeout and was aborted");
+            throw OcfError.Generic($"live migration of {SafeText.Quote(domainName)} to {target} did not finish within the migrate_to timeout and was aborted");
         }
         catch (LibvirtException e) when (e.IsConnectionFailure)
         {
-            throw OcfError.Generic($"live migration of {OcfText.Quote(domainName)} to {target} failed: the connection to libvirtd was lost ({Describe(e)})");
+            throw OcfError.Generic($"live migration of {SafeText.Quote(domainName)} to {target} failed: the connection to libvirtd was lost ({Describe(e)})");
         }
         catch (LibvirtException e)
         {
-            throw OcfError.Generic($"live migration of {OcfText.Quote(domainName)} to {target} failed: {Describe(e)}");
+            throw OcfError.Generic($"live migration of {SafeText.Quote(domainName)} to {target} failed: {Describe(e)}");
         }
         watcher.Dispose();
         if (watcher.LastJob is { DataTotal: > 0 } job)
@@ -367,7 +368,7 @@ public sealed partial class VirtualDomainAgent
             return problem is null;
         });
         if (!arrived)
-            throw OcfError.Generic($"domain {OcfText.Quote(domainName)} did not become active here within the migrate_from timeout: {problem}");
+            throw OcfError.Generic($"domain {SafeText.Quote(domainName)} did not become active here within the migrate_from timeout: {problem}");
         Log.LogInformation("live migration of {Domain} from {Source} succeeded", domainName, Meta.MigrateSource ?? "(unknown node)");
         if (SaveConfig) SaveConfigFile(domain!, LibvirtSlice());
         RememberDomain(domain!);

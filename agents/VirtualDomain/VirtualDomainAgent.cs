@@ -1,7 +1,8 @@
 using System.Globalization;
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 using HaCluster.Libvirt;
 using HaCluster.Ocf;
-using HaCluster.Ocf.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace HaCluster.Agents.VirtualDomain;
@@ -14,21 +15,18 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
 {
     readonly LibvirtOpener open;
     readonly IEmulatorProcesses emulators;
-    readonly Action<TimeSpan> pause;
     readonly string libvirtConf;
     readonly string? systemdUnitDir;
 
     /// <param name="open">How connections are opened (tests pass a fake daemon).</param>
     /// <param name="emulators">The emulator processes, for when libvirtd does not answer.</param>
-    /// <param name="pause">How the agent waits between polls (tests move a manual clock).</param>
     /// <param name="libvirtConf">The libvirt client configuration with uri_default.</param>
     /// <param name="systemdUnitDir">/run/systemd/system, or null where systemd does not run.</param>
-    public VirtualDomainAgent(LibvirtOpener? open = null, IEmulatorProcesses? emulators = null, Action<TimeSpan>? pause = null,
+    public VirtualDomainAgent(LibvirtOpener? open = null, IEmulatorProcesses? emulators = null,
         string? libvirtConf = null, string? systemdUnitDir = "/run/systemd/system")
     {
         this.open = open ?? LibvirtConnection.Opener;
         this.emulators = emulators ?? new ProcEmulatorProcesses();
-        this.pause = pause ?? (d => Thread.Sleep(d));
         this.libvirtConf = libvirtConf ?? HypervisorUri.SystemConfig;
         this.systemdUnitDir = systemdUnitDir;
     }
@@ -70,7 +68,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         if (stateless.Value && backingfile.Value.Length == 0)
             throw OcfError.Configured("stateless functionality can't be achieved without a backing file (parameter 'backingfile')");
         if (HypervisorUri.Problem(uri) is { } problem)
-            throw OcfError.Configured($"hypervisor URI {OcfText.Quote(uri, 200)} cannot be used: {problem}");
+            throw OcfError.Configured($"hypervisor URI {SafeText.Quote(uri, 200)} cannot be used: {problem}");
 
         // Only where it is about to be needed: as a validation failure (5) it would make a stop
         // answer "not running" by the probe rule while the domain runs.
@@ -114,7 +112,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
             return;
         }
 
-        string reason = $"configuration file {OcfText.Quote(path, 200)} {why}";
+        string reason = $"configuration file {SafeText.Quote(path, 200)} {why}";
         // A started domain is remembered: its stop and monitor must reach it even if its config
         // went away with the shared storage (the shell agent would report it stopped).
         if (Action is "stop" or "monitor" or "status" && DomainCache.Load(Env) is { } cached)
@@ -157,16 +155,16 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
             catch (LibvirtException e) when (e.IsConnectionFailure)
             {
                 if (retry.IsExpired || retry.Remaining < TimeSpan.FromMilliseconds(250))
-                    throw new LibvirtUnavailableException($"cannot connect to libvirt at {OcfText.Quote(uri, 200)}: {OcfText.OneLine(e.Message)}", e);
-                Pause(TimeSpan.FromMilliseconds(250), retry);
+                    throw new LibvirtUnavailableException($"cannot connect to libvirt at {SafeText.Quote(uri, 200)}: {SafeText.OneLine(e.Message)}", e);
+                retry.Sleep(TimeSpan.FromMilliseconds(250));
             }
             catch (TimeoutException e)
             {
-                throw new LibvirtUnavailableException($"libvirtd did not answer at {OcfText.Quote(uri, 200)} within the time this {Action} leaves it", e);
+                throw new LibvirtUnavailableException($"libvirtd did not answer at {SafeText.Quote(uri, 200)} within the time this {Action} leaves it", e);
             }
             catch (ArgumentException e)
             {
-                throw OcfError.Configured($"hypervisor URI {OcfText.Quote(uri, 200)} cannot be used: {e.Message}");
+                throw OcfError.Configured($"hypervisor URI {SafeText.Quote(uri, 200)} cannot be used: {e.Message}");
             }
         }
     }
@@ -187,7 +185,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         catch (LibvirtException e) when (e.IsConnectionFailure)
         {
             DropConnection();
-            throw new LibvirtUnavailableException($"the connection to libvirtd failed: {OcfText.OneLine(e.Message)}", e);
+            throw new LibvirtUnavailableException($"the connection to libvirtd failed: {SafeText.OneLine(e.Message)}", e);
         }
     }
 
@@ -234,14 +232,6 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         });
     }
 
-    /// <summary>Waits <paramref name="duration"/> but not past <paramref name="until"/>.</summary>
-    void Pause(TimeSpan duration, Deadline until)
-    {
-        var left = until.Remaining;
-        if (left <= TimeSpan.Zero) return;
-        pause(duration < left ? duration : left);
-    }
-
     /// <summary>Where waiting loops stop polling: the last query still has time to answer and the failure to be reported.</summary>
     Deadline PollEnd => Deadline.Reserve(TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, Deadline.Remaining.Ticks / 10)));
 
@@ -252,7 +242,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         {
             if (condition()) return true;
             if (until.IsExpired) return false;
-            Pause(PollInterval, until);
+            until.Sleep(PollInterval);
         }
     }
 
@@ -264,7 +254,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         finally { CloseConnection(); }
     }
 
-    static string Describe(LibvirtException e) => OcfText.OneLine(e.Message);
+    static string Describe(LibvirtException e) => SafeText.OneLine(e.Message);
 
     // ---------------------------------------------------------------- monitor and status
 
@@ -321,14 +311,14 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
             return OcfExitCode.Success;
         }
         if (!EmulatorCheckIsConclusive)
-            throw OcfError.Generic($"{e.Message}; the state of domain {OcfText.Quote(domainName)} cannot be determined without it");
+            throw OcfError.Generic($"{e.Message}; the state of domain {SafeText.Quote(domainName)} cannot be determined without it");
         if (IsProbe)
         {
             Log.LogInformation("{Reason}; no emulator process of domain {Domain}: not running", e.Message, domainName);
             return OcfExitCode.NotRunning;
         }
         string why = e.Message.StartsWith("libvirtd did not answer", StringComparison.Ordinal) ? e.Message : $"libvirtd did not answer ({e.Message})";
-        throw OcfError.Generic($"{why}, and no emulator process of domain {OcfText.Quote(domainName)} is running");
+        throw OcfError.Generic($"{why}, and no emulator process of domain {SafeText.Quote(domainName)} is running");
     }
 
     /// <summary>qemu and lxc domains are a local process; other drivers (xen PV) are not found in /proc.</summary>
@@ -374,10 +364,10 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         {
             string? path = ResolveProgram(script);
             if (path is null)
-                return $"monitor command {OcfText.Quote(script)} for domain {OcfText.Quote(domainName)} was not found";
+                return $"monitor command {SafeText.Quote(script)} for domain {SafeText.Quote(domainName)} was not found";
             var result = Processes.Run(new ProcessSpec(path), Deadline);
             if (!result.Succeeded)
-                return $"monitor command {OcfText.Quote(script)} for domain {OcfText.Quote(domainName)} {result.Describe()}";
+                return $"monitor command {SafeText.Quote(script)} for domain {SafeText.Quote(domainName)} {result.Describe()}";
             Log.LogDebug("monitor command {Script} for domain {Domain} succeeded", script, domainName);
         }
         return null;
@@ -434,7 +424,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
             try { Call(Deadline, c => c.Restore(stateFile, Deadline)); }
             catch (LibvirtException e)
             {
-                throw OcfError.Generic($"failed to restore domain {OcfText.Quote(domainName)} from {OcfText.Quote(stateFile, 200)}: {Describe(e)}");
+                throw OcfError.Generic($"failed to restore domain {SafeText.Quote(domainName)} from {SafeText.Quote(stateFile, 200)}: {Describe(e)}");
             }
             TryDelete(stateFile);
             Log.LogInformation("restored domain {Domain} from {StateFile}", domainName, stateFile);
@@ -453,7 +443,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         }
         catch (LibvirtException e)
         {
-            throw OcfError.Generic($"failed to start virtual domain {OcfText.Quote(domainName)}: {Describe(e)}");
+            throw OcfError.Generic($"failed to start virtual domain {SafeText.Quote(domainName)}: {Describe(e)}");
         }
         Log.LogInformation("started virtual domain {Domain}", domainName);
         return WaitUntilStarted();
@@ -525,7 +515,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
             }
             catch (LibvirtException e)
             {
-                throw OcfError.Generic($"failed to start required virtual storage pool {OcfText.Quote(pool)} on {OcfText.Quote(onUri, 120)}: {Describe(e)}");
+                throw OcfError.Generic($"failed to start required virtual storage pool {SafeText.Quote(pool)} on {SafeText.Quote(onUri, 120)}: {Describe(e)}");
             }
         }
         foreach (var net in config.Networks)
@@ -540,7 +530,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
             }
             catch (LibvirtException e)
             {
-                throw OcfError.Generic($"failed to start required virtual network {OcfText.Quote(net)} on {OcfText.Quote(onUri, 120)}: {Describe(e)}");
+                throw OcfError.Generic($"failed to start required virtual network {SafeText.Quote(net)} on {SafeText.Quote(onUri, 120)}: {Describe(e)}");
             }
         }
     }
@@ -565,7 +555,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
             string format = BackingFormat(qemuImg);
             var created = Processes.Run(new ProcessSpec(qemuImg, "create", "-f", "qcow2", "-F", format, "-b", backingfile.Value, "--", overlay), Deadline);
             if (!created.Succeeded)
-                throw OcfError.Generic($"qemu-img create of {OcfText.Quote(overlay, 200)} on backing file {OcfText.Quote(backingfile.Value, 200)} {created.Describe()}");
+                throw OcfError.Generic($"qemu-img create of {SafeText.Quote(overlay, 200)} on backing file {SafeText.Quote(backingfile.Value, 200)} {created.Describe()}");
         }
         var domain = Call(Deadline, c => c.DefineXml(configXml!, Deadline));
         if (fresh && copyindirs.Value.Trim().Length > 0)
@@ -576,7 +566,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
             args.Add("/");
             var copied = Processes.Run(new ProcessSpec(copyIn, args), Deadline);
             if (!copied.Succeeded)
-                throw OcfError.Generic($"virt-copy-in into domain {OcfText.Quote(domainName)} {copied.Describe()}");
+                throw OcfError.Generic($"virt-copy-in into domain {SafeText.Quote(domainName)} {copied.Describe()}");
         }
         Call(Deadline, c => c.Create(domain, Deadline));
     }
@@ -586,7 +576,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
     {
         var info = Processes.Run(new ProcessSpec(qemuImg, "info", "--output=json", "--", backingfile.Value), Deadline);
         if (!info.Succeeded)
-            throw OcfError.Generic($"qemu-img info of backing file {OcfText.Quote(backingfile.Value, 200)} {info.Describe()}");
+            throw OcfError.Generic($"qemu-img info of backing file {SafeText.Quote(backingfile.Value, 200)} {info.Describe()}");
         try
         {
             using var json = System.Text.Json.JsonDocument.Parse(info.Stdout);
@@ -608,12 +598,12 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
             try { s = QueryStatus(Deadline); }
             catch (LibvirtUnavailableException e) { problem = e.Message; return false; }
             if (!s.Running)
-                throw OcfError.Generic($"virtual domain {OcfText.Quote(domainName)} stopped right after it was started ({(s.Exists ? s.State.ToString().ToLowerInvariant() : "it no longer exists")})");
+                throw OcfError.Generic($"virtual domain {SafeText.Quote(domainName)} stopped right after it was started ({(s.Exists ? s.State.ToString().ToLowerInvariant() : "it no longer exists")})");
             domain = s.Domain;
             problem = MonitorScriptsProblem();
             return problem is null;
         });
-        if (!up) throw OcfError.Generic($"virtual domain {OcfText.Quote(domainName)} did not pass its monitor before the start timeout: {problem}");
+        if (!up) throw OcfError.Generic($"virtual domain {SafeText.Quote(domainName)} did not pass its monitor before the start timeout: {problem}");
         RememberDomain(domain!);
         return OcfExitCode.Success;
     }

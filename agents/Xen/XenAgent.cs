@@ -1,6 +1,7 @@
 using System.Globalization;
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 using HaCluster.Ocf;
-using HaCluster.Ocf.Processes;
 using HaCluster.Xen;
 using Microsoft.Extensions.Logging;
 
@@ -251,7 +252,7 @@ public sealed class XenAgent : ResourceAgent
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or XlConfigException)
         {
             if (ShouldWarnAboutConfiguration)
-                Log.LogWarning("cannot read the xmfile {File}: {Problem}", OcfText.Quote(path, 200), OcfText.OneLine(e.Message));
+                Log.LogWarning("cannot read the xmfile {File}: {Problem}", SafeText.Quote(path, 200), SafeText.OneLine(e.Message));
             return null;
         }
     }
@@ -265,13 +266,13 @@ public sealed class XenAgent : ResourceAgent
             // are names xl would misread (see InvalidDomainName).
             if (fromFile.IndexOfAny(['%', ' ', '\t', '\n', '\r']) < 0 && InvalidDomainName(fromFile) is null) return fromFile;
             if (ShouldWarnAboutConfiguration)
-                Log.LogWarning("the name {Name} in the xmfile is not usable; using the resource id {Id}", OcfText.Quote(fromFile), Instance);
+                Log.LogWarning("the name {Name} in the xmfile is not usable; using the resource id {Id}", SafeText.Quote(fromFile), Instance);
         }
         return Instance;
     }
 
     OcfException XmfileMissing() =>
-        OcfError.NotInstalled($"config file {OcfText.Quote(xmfile.Value, 200)} for domain {OcfText.Quote(domain)} does not exist");
+        OcfError.NotInstalled($"config file {SafeText.Quote(xmfile.Value, 200)} for domain {SafeText.Quote(domain)} does not exist");
 
     // ---------------------------------------------------------------- status
     /// <summary>One xl list: the row when the domain exists, null when xl says there is no such domain.</summary>
@@ -279,7 +280,7 @@ public sealed class XenAgent : ResourceAgent
     {
         var l = Xl.List(name, deadline);
         if (l.State == XlDomainState.Failed)
-            throw OcfError.Generic($"cannot tell whether domain {OcfText.Quote(name)} runs: xl list {l.Result.Describe()}");
+            throw OcfError.Generic($"cannot tell whether domain {SafeText.Quote(name)} runs: xl list {l.Result.Describe()}");
         return l;
     }
 
@@ -343,10 +344,10 @@ public sealed class XenAgent : ResourceAgent
         {
             string? path = script.Contains('/') ? script : FindInPath(script);
             if (path is null || !path.StartsWith('/') || !Processes.IsInstalled(path))
-                return $"monitor script {OcfText.Quote(script)} of domain {OcfText.Quote(domain)} is not an executable program";
+                return $"monitor script {SafeText.Quote(script)} of domain {SafeText.Quote(domain)} is not an executable program";
             var r = Processes.Run(new ProcessSpec(path), deadline);
             if (!r.Succeeded)
-                return $"monitor script {OcfText.Quote(script)} of domain {OcfText.Quote(domain)} {r.Describe()}";
+                return $"monitor script {SafeText.Quote(script)} of domain {SafeText.Quote(domain)} {r.Describe()}";
         }
         return null;
     }
@@ -381,7 +382,7 @@ public sealed class XenAgent : ResourceAgent
 
         var created = Xl.Create(xmfile.Value, settings, Deadline);
         if (!created.Succeeded)
-            throw OcfError.Generic($"xl create {OcfText.Quote(xmfile.Value, 200)} for domain {OcfText.Quote(domain)} {created.Describe()}");
+            throw OcfError.Generic($"xl create {SafeText.Quote(xmfile.Value, 200)} for domain {SafeText.Quote(domain)} {created.Describe()}");
 
         // xl create returns once the domain is built; wait until it is listed and the monitor
         // scripts pass, as the shell agent does, but never past the deadline.
@@ -394,7 +395,7 @@ public sealed class XenAgent : ResourceAgent
             return last is null;
         }, TimeSpan.FromSeconds(1));
         if (!up)
-            throw OcfError.Generic($"domain {OcfText.Quote(domain)} was created but is not running within the start timeout: {last}");
+            throw OcfError.Generic($"domain {SafeText.Quote(domain)} was created but is not running within the start timeout: {last}");
         Log.LogInformation("Xen domain {Domain} started.", domain);
         return OcfExitCode.Success;
     }
@@ -453,7 +454,7 @@ public sealed class XenAgent : ResourceAgent
             return Xl.List(dom, Deadline).State == XlDomainState.NoSuchDomain;
         }, TimeSpan.FromSeconds(1));
         if (!gone)
-            throw OcfError.Generic($"domain {OcfText.Quote(dom)} still exists after xl destroy until the stop timeout" +
+            throw OcfError.Generic($"domain {SafeText.Quote(dom)} still exists after xl destroy until the stop timeout" +
                 (lastDestroy is { Succeeded: false, Process.Outcome: ProcessOutcome.Exited } ? $": xl destroy {lastDestroy.Describe()}" : ""));
         Log.LogInformation("Xen domain {Domain} stopped.", dom);
     }
@@ -462,12 +463,12 @@ public sealed class XenAgent : ResourceAgent
     public override OcfExitCode MigrateTo()
     {
         if (!List(domain, Deadline).Exists)
-            throw OcfError.Generic($"migrate_to: domain {OcfText.Quote(domain)} is not active locally");
+            throw OcfError.Generic($"migrate_to: domain {SafeText.Quote(domain)} is not active locally");
         string target = Meta.MigrateTarget
             ?? throw OcfError.Generic("migrate_to: no target node (OCF_RESKEY_CRM_meta_migrate_target is not set)");
         string address = MigrationAddress(target);
         if (address.StartsWith('-'))
-            throw OcfError.Generic($"migrate_to: target address {OcfText.Quote(address)} begins with '-'");
+            throw OcfError.Generic($"migrate_to: target address {SafeText.Quote(address)} begins with '-'");
 
         RefuseImpossiblePvMigration();
 
@@ -476,8 +477,8 @@ public sealed class XenAgent : ResourceAgent
         if (!r.Succeeded)
         {
             if (r.Process.Stderr.Contains("Failed to enable logdirty", StringComparison.Ordinal))
-                throw OcfError.Generic($"xl migrate of domain {OcfText.Quote(domain)} to {OcfText.Quote(target)} failed: Xen could not enable log-dirty mode (a PV guest needs shadow paging to be live-migrated); the domain keeps running here");
-            throw OcfError.Generic($"xl migrate of domain {OcfText.Quote(domain)} to {OcfText.Quote(target)} {r.Describe()}");
+                throw OcfError.Generic($"xl migrate of domain {SafeText.Quote(domain)} to {SafeText.Quote(target)} failed: Xen could not enable log-dirty mode (a PV guest needs shadow paging to be live-migrated); the domain keeps running here");
+            throw OcfError.Generic($"xl migrate of domain {SafeText.Quote(domain)} to {SafeText.Quote(target)} {r.Describe()}");
         }
         AdjustMemory(newDomains: 0);
         Log.LogInformation("{Domain}: xl migrate to {Target} succeeded.", domain, target);
@@ -503,8 +504,9 @@ public sealed class XenAgent : ResourceAgent
 
     /// <summary>
     /// Without shadow paging (Debian's Xen build) Xen cannot track a PV guest's dirty pages, so a
-    /// live migration of one fails after xl has started it (lab-xen.md §4). Refuse it at once, so
-    /// Pacemaker falls back to stop and start without waiting for xl.
+    /// live migration of one fails after xl has started it (tests/integration/xen/README.md, "PV,
+    /// PVH and live migration"). Refuse it at once, so Pacemaker falls back to stop and start
+    /// without waiting for xl.
     /// </summary>
     void RefuseImpossiblePvMigration()
     {
@@ -513,7 +515,7 @@ public sealed class XenAgent : ResourceAgent
         var caps = info.VirtCaps;
         if (!info.Result.Succeeded || caps.Count == 0) return;   // unknown: let xl try
         if (caps.Contains("shadow")) return;
-        throw OcfError.Generic($"domain {OcfText.Quote(domain)} is a PV guest and this hypervisor cannot live-migrate PV guests (no shadow paging; xl info virt_caps: {string.Join(' ', caps)}): Pacemaker will stop and start it instead");
+        throw OcfError.Generic($"domain {SafeText.Quote(domain)} is a PV guest and this hypervisor cannot live-migrate PV guests (no shadow paging; xl info virt_caps: {string.Join(' ', caps)}): Pacemaker will stop and start it instead");
     }
 
     public override OcfExitCode MigrateFrom()
@@ -526,7 +528,7 @@ public sealed class XenAgent : ResourceAgent
             return false;
         }, TimeSpan.FromSeconds(1));
         if (!here)
-            throw OcfError.Generic($"migrate_from: domain {OcfText.Quote(domain)} is not active locally: migration failed");
+            throw OcfError.Generic($"migrate_from: domain {SafeText.Quote(domain)} is not active locally: migration failed");
         AdjustMemory(newDomains: 0);
         Log.LogInformation("{Domain}: Active locally, migration successful", domain);
         return OcfExitCode.Success;

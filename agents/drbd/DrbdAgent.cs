@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 using HaCluster.Drbd;
 using HaCluster.Ocf;
 using HaCluster.Ocf.Cluster;
-using HaCluster.Ocf.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace HaCluster.Agents.Drbd;
@@ -18,18 +19,11 @@ namespace HaCluster.Agents.Drbd;
 public sealed partial class DrbdAgent : ResourceAgent
 {
     readonly Func<IProcessRunner, DrbdToolsOptions, IDrbdTools> createTools;
-    readonly TimeProvider clock;
-    readonly Func<Deadline, TimeSpan, bool> sleep;
 
     /// <param name="createTools">Builds the DRBD binding for the options validation found (tests pass a fake).</param>
-    /// <param name="clock">Measures the promote's 15-second floor (tests pass the host's manual clock).</param>
-    /// <param name="sleep">Waits between retries, never past the deadline; false when the deadline cut it short.</param>
-    public DrbdAgent(Func<IProcessRunner, DrbdToolsOptions, IDrbdTools>? createTools = null, TimeProvider? clock = null,
-        Func<Deadline, TimeSpan, bool>? sleep = null)
+    public DrbdAgent(Func<IProcessRunner, DrbdToolsOptions, IDrbdTools>? createTools = null)
     {
         this.createTools = createTools ?? ((runner, options) => new DrbdTools(runner, options));
-        this.clock = clock ?? TimeProvider.System;
-        this.sleep = sleep ?? ((deadline, d) => deadline.Sleep(d));
     }
 
     public override string Name => "drbd";
@@ -232,7 +226,7 @@ public sealed partial class DrbdAgent : ResourceAgent
 
     public override void Validate()
     {
-        startTimestamp = clock.GetTimestamp();
+        startTimestamp = Clock.GetTimestamp();
         try
         {
             ValidateCore();
@@ -250,12 +244,12 @@ public sealed partial class DrbdAgent : ResourceAgent
     {
         // What can never work, whatever the node (6), before anything touches the system.
         if (!IsValidName(Resource))
-            throw OcfError.Configured($"Resource name must only contain [{NameCharacters}] and not start with '-': {OcfText.Quote(Resource)}");
+            throw OcfError.Configured($"Resource name must only contain [{NameCharacters}] and not start with '-': {SafeText.Quote(Resource)}");
         // The binding exists before any other check can fail, so that a stop can still use it.
         toolOptions = DrbdToolsOptions.ForSystem(Processes);
         tools = createTools(Processes, toolOptions);
         if (!IsValidName(ConfigFile))
-            throw OcfError.Configured($"drbdconf name must only contain [{NameCharacters}]: {OcfText.Quote(ConfigFile)}");
+            throw OcfError.Configured($"drbdconf name must only contain [{NameCharacters}]: {SafeText.Quote(ConfigFile)}");
         tools = createTools(Processes, toolOptions = toolOptions with { ConfigFile = ConfigFile });
         RequireBinary(toolOptions.DrbdAdm, "drbd_resource");
         RequireBinary(toolOptions.DrbdSetup, "drbd_resource");
@@ -320,7 +314,7 @@ public sealed partial class DrbdAgent : ResourceAgent
             bool ok = value is long v && (op == "=" ? v == expected : v <= expected);
             if (!ok)
             {
-                string found = MetaRaw(what.Replace("master", "promoted").Replace('-', '_'), what.Replace('-', '_')) is { Length: > 0 } raw ? OcfText.Quote(raw, 32) : "unset";
+                string found = MetaRaw(what.Replace("master", "promoted").Replace('-', '_'), what.Replace('-', '_')) is { Length: > 0 } raw ? SafeText.Quote(raw, 32) : "unset";
                 throw OcfError.Configured($"meta parameter misconfigured, expected {what} {op} {expected}, but found {found}.");
             }
         }
@@ -620,8 +614,8 @@ public sealed partial class DrbdAgent : ResourceAgent
             }
             bool peerPrimary = s.SomePeerPrimary && PromotedMax() < 2;
             if (!peerPrimary) peerPrimarySince = null;
-            else if (peerPrimarySince is null) peerPrimarySince = clock.GetTimestamp();
-            else if (clock.GetElapsedTime(peerPrimarySince.Value) >= PeerDemoteGrace)
+            else if (peerPrimarySince is null) peerPrimarySince = Clock.GetTimestamp();
+            else if (Clock.GetElapsedTime(peerPrimarySince.Value) >= PeerDemoteGrace)
             {
                 // DRBD cannot promote next to a Primary without allow-two-primaries, and a correct
                 // transition demoted the peer before this promote: a peer still Primary now is one
@@ -644,7 +638,7 @@ public sealed partial class DrbdAgent : ResourceAgent
         }
 
         // Avoid a too tight Pacemaker-driven recovery loop if promotion keeps failing.
-        var elapsed = clock.GetElapsedTime(startTimestamp);
+        var elapsed = Clock.GetElapsedTime(startTimestamp);
         if (elapsed < TimeSpan.FromSeconds(15))
         {
             LogPromoteBackoff(Log, (15 - elapsed.TotalSeconds).ToString("0", CultureInfo.InvariantCulture));
@@ -845,7 +839,7 @@ public sealed partial class DrbdAgent : ResourceAgent
     }
 
     // ---------------------------------------------------------------- helpers
-    bool Pause(TimeSpan d) => sleep(Deadline, d);
+    bool Pause(TimeSpan d) => Deadline.Sleep(d);
 
     void Run(ProcessResult r, string what)
     {

@@ -1,3 +1,4 @@
+using HaCluster.Core;
 using HaCluster.Drbd;
 
 namespace HaCluster.Agents.Drbd;
@@ -19,7 +20,7 @@ public sealed record ScoreTable(long OnlyConsistent, long OnlyRemote, long Local
         var values = new List<long>();
         foreach (var w in words)
         {
-            if (w.Length > 18 || !w.All(char.IsAsciiDigit)) { problem = $"BAD adjust_master_score value {Ocf.OcfText.Quote(w, 20)}"; break; }
+            if (w.Length > 18 || !w.All(char.IsAsciiDigit)) { problem = $"BAD adjust_master_score value {SafeText.Quote(w, 20)}"; break; }
             long v = long.Parse(w, System.Globalization.CultureInfo.InvariantCulture);
             if (values.Count > 0 && v < values[^1]) { problem = $"BAD adjust_master_score value {values[^1]} > {v}"; break; }
             values.Add(v);

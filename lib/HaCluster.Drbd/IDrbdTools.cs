@@ -1,5 +1,5 @@
-using HaCluster.Ocf;
-using HaCluster.Ocf.Processes;
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 
 namespace HaCluster.Drbd;
 

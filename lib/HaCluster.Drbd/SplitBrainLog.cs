@@ -22,6 +22,8 @@ public static class SplitBrainLog
     const string Reconnect = "conn( StandAlone -> ";
 
     /// <param name="kernelLog">dmesg-style lines ("[  33.55] text", "&lt;6&gt;[  33.55] text" or bare text), oldest first.</param>
+    /// <param name="resource">The DRBD resource name.</param>
+    /// <param name="minors">The resource's device minors: device messages name the device ("block drbdN:").</param>
     public static bool Unresolved(string? kernelLog, string resource, IEnumerable<int> minors)
     {
         if (string.IsNullOrEmpty(kernelLog)) return false;

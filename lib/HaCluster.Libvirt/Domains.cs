@@ -1,4 +1,4 @@
-using HaCluster.Ocf;
+using HaCluster.Core;
 
 namespace HaCluster.Libvirt;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using HaCluster.Ocf;
+using HaCluster.Core;
 
 namespace HaCluster.Libvirt;
 

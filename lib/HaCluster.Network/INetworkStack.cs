@@ -52,15 +52,21 @@ public static class RouteTables
 }
 
 /// <summary>A network link (interface).</summary>
+/// <param name="Index">The interface index.</param>
+/// <param name="Name">The interface name (IFLA_IFNAME).</param>
+/// <param name="AltNames">Alternative names (IFLA_PROP_LIST of IFLA_ALT_IFNAME).</param>
+/// <param name="Flags">IFF_* flags: IFF_UP = 0x1, IFF_LOOPBACK = 0x8, IFF_LOWER_UP = 0x10000.</param>
+/// <param name="OperState">IF_OPER_*: 0 unknown, 2 down, 3 lowerlayerdown, 5 dormant, 6 up (as IFLA_OPERSTATE).</param>
+/// <param name="HardwareType">ARPHRD_*: 1 ethernet, 772 loopback, 32 infiniband, ...</param>
+/// <param name="HardwareAddress">The link-layer address (IFLA_ADDRESS), if any.</param>
+/// <param name="BroadcastAddress">The link-layer broadcast address (IFLA_BROADCAST), if any.</param>
+/// <param name="Mtu">The MTU (IFLA_MTU).</param>
 public sealed record LinkInfo(
     int Index,
     string Name,
     IReadOnlyList<string> AltNames,
-    /// <summary>IFF_* flags: IFF_UP = 0x1, IFF_LOOPBACK = 0x8, IFF_LOWER_UP = 0x10000.</summary>
     uint Flags,
-    /// <summary>IF_OPER_*: 0 unknown, 2 down, 3 lowerlayerdown, 5 dormant, 6 up (as IFLA_OPERSTATE).</summary>
     byte OperState,
-    /// <summary>ARPHRD_*: 1 ethernet, 772 loopback, 32 infiniband, ...</summary>
     ushort HardwareType,
     PhysicalAddress? HardwareAddress,
     PhysicalAddress? BroadcastAddress,
@@ -72,6 +78,16 @@ public sealed record LinkInfo(
 }
 
 /// <summary>An address on a link.</summary>
+/// <param name="LinkIndex">The index of the link that holds it.</param>
+/// <param name="Family">IPv4 or IPv6.</param>
+/// <param name="Address">The address itself (IFA_LOCAL, else IFA_ADDRESS).</param>
+/// <param name="PrefixLength">The prefix length.</param>
+/// <param name="Broadcast">The IPv4 broadcast address (IFA_BROADCAST), if any.</param>
+/// <param name="Label">The IPv4 label (IFA_LABEL), if any.</param>
+/// <param name="Flags">IFA_F_* flags (from IFA_FLAGS when present): TENTATIVE 0x40, DADFAILED 0x08, NODAD 0x02, DEPRECATED 0x20, PERMANENT 0x80, NOPREFIXROUTE 0x200.</param>
+/// <param name="Scope">RT_SCOPE_*: 0 universe, 253 link, 254 host.</param>
+/// <param name="PreferredLifetime">Seconds, uint.MaxValue = forever (IFA_CACHEINFO).</param>
+/// <param name="ValidLifetime">Seconds, uint.MaxValue = forever (IFA_CACHEINFO).</param>
 public sealed record AddressInfo(
     int LinkIndex,
     AddressFamily Family,
@@ -79,10 +95,8 @@ public sealed record AddressInfo(
     int PrefixLength,
     IPAddress? Broadcast,
     string? Label,
-    /// <summary>IFA_F_* flags (from IFA_FLAGS when present): TENTATIVE 0x40, DADFAILED 0x08, NODAD 0x02, DEPRECATED 0x20, PERMANENT 0x80, NOPREFIXROUTE 0x200.</summary>
     uint Flags,
     byte Scope,
-    /// <summary>Seconds, uint.MaxValue = forever (IFA_CACHEINFO).</summary>
     uint PreferredLifetime,
     uint ValidLifetime)
 {
@@ -109,6 +123,18 @@ public sealed record AddressRequest(int LinkIndex, IPAddress Address, int Prefix
 }
 
 /// <summary>A route.</summary>
+/// <param name="Family">IPv4 or IPv6.</param>
+/// <param name="Destination">The destination prefix (RTA_DST; the unspecified address for a default route).</param>
+/// <param name="DestinationLength">The destination prefix length.</param>
+/// <param name="OutputLinkIndex">The output link (RTA_OIF), if any.</param>
+/// <param name="Gateway">The next hop (RTA_GATEWAY), if any.</param>
+/// <param name="PreferredSource">The preferred source address (RTA_PREFSRC), if any.</param>
+/// <param name="Metric">The priority (RTA_PRIORITY), if given.</param>
+/// <param name="Table">The routing table (RTA_TABLE, else rtm_table).</param>
+/// <param name="Type">RTN_*: 1 unicast, 2 local, 3 broadcast, 6 blackhole, 7 unreachable, 8 prohibit.</param>
+/// <param name="Protocol">RTPROT_*: 2 kernel, 3 boot, 4 static, ...</param>
+/// <param name="Scope">RT_SCOPE_*: 0 universe, 253 link, 254 host.</param>
+/// <param name="Flags">RTNH_F_* flags (rtm_flags): LINKDOWN 0x10.</param>
 public sealed record RouteInfo(
     AddressFamily Family,
     IPAddress? Destination,
@@ -118,13 +144,9 @@ public sealed record RouteInfo(
     IPAddress? PreferredSource,
     uint? Metric,
     int Table,
-    /// <summary>RTN_*: 1 unicast, 2 local, 3 broadcast, 6 blackhole, 7 unreachable, 8 prohibit.</summary>
     byte Type,
-    /// <summary>RTPROT_*: 2 kernel, 3 boot, 4 static, ...</summary>
     byte Protocol,
-    /// <summary>RT_SCOPE_*: 0 universe, 253 link, 254 host.</summary>
     byte Scope,
-    /// <summary>RTNH_F_* flags (rtm_flags): LINKDOWN 0x10.</summary>
     uint Flags);
 
 /// <summary>A failed netlink request: the kernel's errno and what was asked.</summary>

@@ -71,10 +71,14 @@ internal static class Nl
 
     public static string MessageName(ushort type) => type switch
     {
-        RTM_NEWLINK => "RTM_NEWLINK", RTM_GETLINK => "RTM_GETLINK",
-        RTM_NEWADDR => "RTM_NEWADDR", RTM_DELADDR => "RTM_DELADDR", RTM_GETADDR => "RTM_GETADDR",
+        RTM_NEWLINK => "RTM_NEWLINK",
+        RTM_GETLINK => "RTM_GETLINK",
+        RTM_NEWADDR => "RTM_NEWADDR",
+        RTM_DELADDR => "RTM_DELADDR",
+        RTM_GETADDR => "RTM_GETADDR",
         RTM_GETROUTE => "RTM_GETROUTE",
-        RTM_NEWADDRLABEL => "RTM_NEWADDRLABEL", RTM_DELADDRLABEL => "RTM_DELADDRLABEL",
+        RTM_NEWADDRLABEL => "RTM_NEWADDRLABEL",
+        RTM_DELADDRLABEL => "RTM_DELADDRLABEL",
         _ => $"netlink message {type}",
     };
 }

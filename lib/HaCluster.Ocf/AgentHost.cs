@@ -1,8 +1,9 @@
+using HaCluster.Core;
+using HaCluster.Core.Native;
+using HaCluster.Core.Processes;
 using HaCluster.Ocf.Cluster;
 using HaCluster.Ocf.Logging;
 using HaCluster.Ocf.MetaData;
-using HaCluster.Ocf.Native;
-using HaCluster.Ocf.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace HaCluster.Ocf;
@@ -36,7 +37,7 @@ public static partial class AgentHost
         if (action is null || (action != "validate-all" && !agent.Actions.Any(a => a.Name == action)))
         {
             services.Stderr(MetaDataWriter.Usage(agent));
-            logger.ExitReason(action is null ? "no action given" : $"action {OcfText.Quote(action, 32)} is not supported by {agent.Name}");
+            logger.ExitReason(action is null ? "no action given" : $"action {SafeText.Quote(action, 32)} is not supported by {agent.Name}");
             return (int)OcfExitCode.Unimplemented;
         }
 
@@ -59,14 +60,14 @@ public static partial class AgentHost
     static void ExitOnUnhandledException(OcfLogger logger, string agentName, string? action)
     {
         AppDomain.CurrentDomain.UnhandledException += (_, e) =>
-            Libc._exit(ReportUnhandled(logger, agentName, action, e.ExceptionObject as Exception));
+            CurrentProcess.ExitImmediately(ReportUnhandled(logger, agentName, action, e.ExceptionObject as Exception));
     }
 
     /// <summary>Writes the exit reason for an exception nobody caught; returns the exit code.</summary>
     internal static int ReportUnhandled(OcfLogger logger, string agentName, string? action, Exception? ex)
     {
         logger.ExitReason($"internal error in {agentName} {action}: {ex?.GetType().Name ?? "unknown"}: {ex?.Message}");
-        if (ex is not null) logger.LogDebug(ex, "unhandled exception on another thread");
+        if (ex is not null) Log.UnhandledOnAnotherThread(logger, ex);
         return (int)OcfExitCode.ErrGeneric;
     }
 
@@ -97,6 +98,10 @@ public static partial class AgentHost
             catch (OcfException e) when (e.EnvironmentMissing)
             {
                 return EnvironmentMissing(e);
+            }
+            catch (ProgramNotInstalledException e)
+            {
+                return EnvironmentMissing(OcfError.NotInstalled(e.Message));
             }
             catch (OcfException e)
             {
@@ -134,7 +139,7 @@ public static partial class AgentHost
                 case "migrate_to": return AfterStop(agent.MigrateTo());
                 case "migrate_from": return AfterStart(agent.MigrateFrom());
                 case "validate-all": return agent.ValidateAll();
-                default: throw OcfError.Unimplemented($"action {OcfText.Quote(Action, 32)} is not supported by {agent.Name}");
+                default: throw OcfError.Unimplemented($"action {SafeText.Quote(Action, 32)} is not supported by {agent.Name}");
             }
         }
 
@@ -157,7 +162,7 @@ public static partial class AgentHost
             try { ParameterSnapshot.Of(agent.Parameters, env).Save(ParameterSnapshot.PathFor(env)); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                log.LogWarning("cannot record the parameters in {Directory}: {Message}; a later reload cannot tell which parameters changed", env.RscTmp, e.Message);
+                Log.SnapshotNotSaved(log, env.RscTmp, e.Message);
             }
         }
 
@@ -174,16 +179,16 @@ public static partial class AgentHost
             if (changed.Count == 0)
             {
                 if (snapshot is null)
-                    log.LogInformation("no record of the parameters this resource was started with; applying the reloadable ones");
+                    Log.ReloadWithoutSnapshot(log);
                 var rc = agent.Reload();
                 if (rc == OcfExitCode.Success) SaveSnapshot(env);
                 return rc;
             }
 
             string names = string.Join(", ", changed.Select(p => p.Name));
-            log.LogInformation("parameter(s) {Names} changed and cannot be applied to a running resource: restarting it", names);
+            Log.RestartForChangedParameters(log, names);
             BindParameters(agent.Parameters, snapshot!.Overlay(env), log);
-            var stopped = agent.Stop();
+            var stopped = StopAsStopAction();
             if (stopped != OcfExitCode.Success)
                 throw OcfError.Generic($"restart for changed parameter(s) {names}: stop with the old values failed ({stopped})");
             ParameterSnapshot.Delete(ParameterSnapshot.PathFor(env));
@@ -192,17 +197,41 @@ public static partial class AgentHost
             return AfterStart(agent.Start());
         }
 
+        /// <summary>
+        /// The restart's stop, run as the stop action runs: the values now bound are validated
+        /// first, so that what the agent's Validate derives from them (its configuration record)
+        /// is theirs. Values that no longer validate get the agent's best-effort stop; a host
+        /// that lacks the agent's software cannot be running the resource.
+        /// </summary>
+        OcfExitCode StopAsStopAction()
+        {
+            try
+            {
+                agent.Validate();
+            }
+            catch (OcfException e) when (e.EnvironmentMissing)
+            {
+                Log.StopWhereMissing(log, e.Reason);
+                return OcfExitCode.Success;
+            }
+            catch (OcfException e)
+            {
+                return agent.StopDespiteInvalidConfiguration(e);
+            }
+            return agent.Stop();
+        }
+
         /// <summary>The probe rule for "this host lacks what the agent needs".</summary>
         OcfExitCode EnvironmentMissing(OcfException e)
         {
             if (Action == "stop")
             {
-                log.LogInformation("{Reason}: the resource cannot be running here; stop succeeds", e.Reason);
+                Log.StopWhereMissing(log, e.Reason);
                 return OcfExitCode.Success;
             }
             if (context.IsProbe)
             {
-                log.LogInformation("{Reason}: probe reports not running", e.Reason);
+                Log.ProbeWhereMissing(log, e.Reason);
                 return OcfExitCode.NotRunning;
             }
             if (Action == "monitor")
@@ -233,7 +262,7 @@ public static partial class AgentHost
             logger.ExitReason(reason);
         }
 
-        void LogInternal(Exception e) => log.LogDebug(e, "{Type} in {Action}", e.GetType().FullName, Action);
+        void LogInternal(Exception e) => Log.InternalError(log, e, e.GetType().FullName, Action);
     }
 
     /// <summary>
@@ -255,7 +284,7 @@ public static partial class AgentHost
                     {
                         raw = oldValue;
                         suppliedBy = old.Name;
-                        log.LogWarning("parameter {Old} is deprecated: use {New}", old.Name, p.Name);
+                        Log.DeprecatedParameter(log, old.Name, p.Name);
                         break;
                     }
                 }
@@ -273,7 +302,8 @@ public sealed class HostServices
     public required OcfEnvironment Environment { get; init; }
     public Action<string> Stdout { get; init; } = s => StdStreams.Out(s);
     public Action<string> Stderr { get; init; } = s => StdStreams.Err(s);
-    public TimeProvider Clock { get; init; } = TimeProvider.System;
+    /// <summary>The clock of the action's deadline and of every wait (tests pass a manual one).</summary>
+    public Clock Clock { get; init; } = Clock.System;
     public IOcfLogSinks? LogSinks { get; init; }
     public bool StdinIsTerminal { get; init; }
     public int ProcessId { get; init; } = System.Environment.ProcessId;
@@ -290,7 +320,7 @@ public sealed class HostServices
 
     static IClusterAttributes DefaultCluster(OcfEnvironment env, IProcessRunner runner, Deadline deadline, ILogger log) =>
         new CrmAttributes(env, runner, deadline, log,
-            new AttributeCache(AttributeCache.PathFor(env), () => AttributeCache.CurrentIncarnation(Native.Libc.getppid(), env.Get("CIB_file"))));
+            new AttributeCache(AttributeCache.PathFor(env), () => AttributeCache.CurrentIncarnation(CurrentProcess.ParentId, env.Get("CIB_file"))));
 
     /// <summary>The system sinks, with stderr going where this host's stderr goes.</summary>
     sealed class StderrRedirectingSinks(IOcfLogSinks inner, Action<string> stderr) : IOcfLogSinks

@@ -189,9 +189,9 @@ public static class OcfBoolean
     {
         switch (value.Trim().ToLowerInvariant())
         {
-            case "1": case "yes": case "y": case "true": case "on": case "ja":
+            case "1" or "yes" or "y" or "true" or "on" or "ja":
                 result = true; return true;
-            case "0": case "no": case "n": case "false": case "off": case "nein":
+            case "0" or "no" or "n" or "false" or "off" or "nein":
                 result = false; return true;
             default:
                 result = false; return false;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using HaCluster.Core;
 
 namespace HaCluster.Ocf;
 
@@ -74,7 +75,7 @@ public abstract class Parameter
         if (raw.Contains('\0'))
             return $"parameter '{Name}' contains a NUL character";
         if (!AllowControlCharacters && ContainsControlCharacter(raw))
-            return $"parameter '{Name}' contains a control character (line break or similar)" + (Private ? "" : $": {OcfText.Quote(raw)}");
+            return $"parameter '{Name}' contains a control character (line break or similar)" + (Private ? "" : $": {SafeText.Quote(raw)}");
         if (Required && raw.Length == 0)
             return $"required parameter '{Name}' is empty";
         return Parse(raw, env);
@@ -84,7 +85,7 @@ public abstract class Parameter
     private protected abstract string? Parse(string raw, OcfEnvironment env);
 
     /// <summary>The value in words, for logs: secrets are masked.</summary>
-    public string Describe() => Private ? "(hidden)" : OcfText.Quote(RawValue);
+    public string Describe() => Private ? "(hidden)" : SafeText.Quote(RawValue);
 
     static bool ContainsControlCharacter(string s)
     {
@@ -94,7 +95,7 @@ public abstract class Parameter
     }
 
     private protected string Invalid(string raw, string expectation) =>
-        $"parameter '{Name}' {expectation}, not {(Private ? "the given value" : OcfText.Quote(raw))}";
+        $"parameter '{Name}' {expectation}, not {(Private ? "the given value" : SafeText.Quote(raw))}";
 }
 
 /// <summary>A parameter whose value parses to <typeparamref name="T"/>.</summary>
@@ -133,7 +134,7 @@ public abstract class Parameter<T> : Parameter
         var error = TryParse(raw, env, out var parsed);
         if (error is not null) return error;
         if (Check?.Invoke(parsed) is { } why)
-            return $"parameter '{Name}' {why}" + (Private ? "" : $": {OcfText.Quote(raw)}");
+            return $"parameter '{Name}' {why}" + (Private ? "" : $": {SafeText.Quote(raw)}");
         value = parsed;
         return null;
     }

@@ -1,5 +1,6 @@
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 using HaCluster.Ocf.Cluster;
-using HaCluster.Ocf.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace HaCluster.Ocf;
@@ -67,6 +68,8 @@ public abstract class ResourceAgent
     protected CrmMeta Meta => Context.Environment.Meta;
     protected ILogger Log => Context.Logger;
     protected Deadline Deadline => Context.Deadline;
+    /// <summary>The clock of <see cref="Deadline"/>: for measuring time; waiting is the deadline's <see cref="Deadline.Sleep"/>.</summary>
+    protected Clock Clock => Context.Deadline.Clock;
     protected IProcessRunner Processes => Context.Processes;
     protected IClusterAttributes Cluster => Context.Cluster;
     /// <summary>The action being run (argv[1]).</summary>

@@ -1,14 +1,14 @@
-using HaCluster.Ocf;
-using HaCluster.Ocf.Processes;
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 
 namespace HaCluster.Xen;
 
 /// <summary>
 /// The calls the Xen agent makes of the xl toolstack. Each is one xl process with an argument
 /// array, bounded by a deadline; nothing goes through a shell. The answers keep xl's exit status
-/// and streams, because xl's meaning lives in them (lab-xen.md §6): only tables go to stdout, every
-/// message to stderr, and "is an invalid domain identifier" with exit 1 is the one answer that
-/// means "no such domain".
+/// and streams, because xl's meaning lives in them (tests/integration/xen/README.md, "What xl
+/// prints"): only tables go to stdout, every message to stderr, and "is an invalid domain
+/// identifier" with exit 1 is the one answer that means "no such domain".
 /// </summary>
 public interface IXlToolstack
 {
@@ -21,7 +21,7 @@ public interface IXlToolstack
     /// <summary><c>xl list</c>: every domain, Domain-0 first.</summary>
     XlTable ListAll(Deadline deadline);
 
-    /// <summary><c>xl create FILE KEY=VALUE…</c>: the settings override the file's (xl config syntax, quoted by the caller's <see cref="XlConfig.Setting"/>).</summary>
+    /// <summary><c>xl create FILE KEY=VALUE…</c>: the settings override the file's (xl config syntax, quoted by the caller's <see cref="XlConfig.Setting(string, string)"/>).</summary>
     XlResult Create(string configFile, IReadOnlyList<string> settings, Deadline deadline);
 
     /// <summary><c>xl shutdown [-w] NAME</c>: asks the guest to power off; without wait it returns at once.</summary>

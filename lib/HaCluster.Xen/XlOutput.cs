@@ -1,14 +1,14 @@
 using System.Globalization;
-using HaCluster.Ocf;
-using HaCluster.Ocf.Processes;
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 
 namespace HaCluster.Xen;
 
 /// <summary>
-/// Parsers of what xl prints, written against the outputs captured from xl 4.17 (lab-xen.md §6).
-/// The table is parsed by columns from the right (the name column is padded to 40 characters but
-/// a longer name widens its line, and a name may in principle hold spaces); never the JSON of
-/// <c>xl list -l</c>, which has no run state.
+/// Parsers of what xl prints, written against the outputs captured from xl 4.17
+/// (tests/integration/xen/README.md, "What xl prints"). The table is parsed by columns from the
+/// right (the name column is padded to 40 characters but a longer name widens its line, and a name
+/// may in principle hold spaces); never the JSON of <c>xl list -l</c>, which has no run state.
 /// </summary>
 public static class XlOutput
 {
@@ -103,7 +103,7 @@ public static class XlOutput
         string? line = TellingLine(r.Stderr) ?? TellingLine(r.Stdout);
         if (line is null) return how;
         if (line.Length > 240) line = line[..240] + "…";
-        return $"{how}: {OcfText.OneLine(line)}";
+        return $"{how}: {SafeText.OneLine(line)}";
     }
 
     static string? TellingLine(string text)

@@ -1,6 +1,6 @@
 using System.Globalization;
-using HaCluster.Ocf;
-using HaCluster.Ocf.Processes;
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 
 namespace HaCluster.Xen;
 

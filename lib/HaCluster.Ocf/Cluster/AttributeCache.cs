@@ -18,6 +18,7 @@ public sealed class AttributeCache
     readonly Lazy<string> incarnation;
     Dictionary<string, string?>? entries;
 
+    /// <param name="path">The cache file (see <see cref="PathFor"/>).</param>
     /// <param name="incarnation">Computed only when the cache is first used: most monitors never are.</param>
     public AttributeCache(string path, Func<string> incarnation)
     {

@@ -1,4 +1,5 @@
-using HaCluster.Ocf.Processes;
+using HaCluster.Core;
+using HaCluster.Core.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace HaCluster.Ocf.Cluster;
@@ -87,7 +88,7 @@ public sealed class CrmAttributes : IClusterAttributes
         var spec = new ProcessSpec(Tool(tool), args);
         var result = runner.Run(spec, deadline);
         if (!result.Succeeded)
-            log.LogDebug("{Command} {How}", spec.ToString(), result.Describe());
+            Log.ClusterToolFailed(log, spec.ToString(), result.Describe());
         return result;
     }
 

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
-using HaCluster.Ocf.Native;
+using HaCluster.Core.Native;
 
 namespace HaCluster.Ocf.Logging;
 

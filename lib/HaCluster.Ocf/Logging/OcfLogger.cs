@@ -1,4 +1,5 @@
-using HaCluster.Ocf.Native;
+using HaCluster.Core;
+using HaCluster.Core.Native;
 using Microsoft.Extensions.Logging;
 
 namespace HaCluster.Ocf.Logging;
@@ -33,11 +34,11 @@ public sealed class OcfLogger : ILogger
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         if (!IsEnabled(logLevel)) return;
-        string text = OcfText.OneLine(formatter(state, exception));
+        string text = SafeText.OneLine(formatter(state, exception));
         if (logLevel <= LogLevel.Debug)
         {
             Debug("DEBUG: " + text);
-            if (exception is not null) Debug("DEBUG: " + OcfText.OneLine(exception.ToString()));
+            if (exception is not null) Debug("DEBUG: " + SafeText.OneLine(exception.ToString()));
         }
         else
         {
@@ -51,7 +52,7 @@ public sealed class OcfLogger : ILogger
     /// </summary>
     public void ExitReason(string reason)
     {
-        string text = OcfText.OneLine(reason);
+        string text = SafeText.OneLine(reason);
         sinks.Stderr(settings.ExitReasonPrefix + text + "\n");
         Write("ERROR: " + text, ignoreStderr: true);
     }
@@ -165,10 +166,26 @@ public static class SyslogFacilities
     /// <summary>The facility code for a name; an unknown name falls back to daemon (Pacemaker's default) rather than losing the lines.</summary>
     public static int Code(string name) => name.ToLowerInvariant() switch
     {
-        "kern" => 0, "user" => 1, "mail" => 2, "daemon" => 3, "auth" or "security" => 4, "syslog" => 5,
-        "lpr" => 6, "news" => 7, "uucp" => 8, "cron" => 9, "authpriv" => 10, "ftp" => 11,
-        "local0" => 16, "local1" => 17, "local2" => 18, "local3" => 19,
-        "local4" => 20, "local5" => 21, "local6" => 22, "local7" => 23,
+        "kern" => 0,
+        "user" => 1,
+        "mail" => 2,
+        "daemon" => 3,
+        "auth" or "security" => 4,
+        "syslog" => 5,
+        "lpr" => 6,
+        "news" => 7,
+        "uucp" => 8,
+        "cron" => 9,
+        "authpriv" => 10,
+        "ftp" => 11,
+        "local0" => 16,
+        "local1" => 17,
+        "local2" => 18,
+        "local3" => 19,
+        "local4" => 20,
+        "local5" => 21,
+        "local6" => 22,
+        "local7" => 23,
         _ => 3,
     } * 8;
 }

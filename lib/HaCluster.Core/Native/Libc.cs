@@ -1,0 +1,64 @@
+using System.Runtime.InteropServices;
+
+namespace HaCluster.Core.Native;
+
+/// <summary>
+/// The few libc calls the BCL does not offer: process groups and sessions for children
+/// (posix_spawn attributes), pidfds, and raw writes to the standard descriptors (System.Console
+/// would initialise terminal handling in every agent process).
+/// </summary>
+internal static unsafe partial class Libc
+{
+    const string Lib = "libc";
+
+    public const int EINTR = 4, EAGAIN = 11, ENOENT = 2, EACCES = 13, ENOEXEC = 8, ENOSYS = 38, ECHILD = 10, ESRCH = 3;
+    public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CLOEXEC = 0x80000, O_NONBLOCK = 0x800;
+    public const short POLLIN = 0x1, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20;
+    public const int SIGKILL = 9, SIGTERM = 15;
+    public const int WNOHANG = 1;
+    public const short POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSID = 0x80;
+    const long SYS_pidfd_open = 434;
+
+    // glibc x86_64: posix_spawn_file_actions_t is 80 bytes, posix_spawnattr_t 336, sigset_t 128.
+    // The buffers are larger so that a libc with bigger structures still has room.
+    public const int FileActionsSize = 256, SpawnAttrSize = 1024, SigSetSize = 256;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd { public int Fd; public short Events; public short Revents; }
+
+    [LibraryImport(Lib, SetLastError = true)] public static partial nint write(int fd, byte* buf, nint count);
+    [LibraryImport(Lib, SetLastError = true)] public static partial nint read(int fd, byte* buf, nint count);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int close(int fd);
+    [LibraryImport(Lib)] public static partial int isatty(int fd);
+    [LibraryImport(Lib)] public static partial int getpid();
+    [LibraryImport(Lib)] public static partial int getppid();
+    [LibraryImport(Lib, SetLastError = true)] public static partial int pipe2(int* fds, int flags);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int poll(PollFd* fds, nuint nfds, int timeout);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int waitpid(int pid, int* status, int options);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int kill(int pid, int sig);
+    [LibraryImport(Lib, SetLastError = true)] public static partial long syscall(long number, long a1, long a2);
+    [LibraryImport(Lib)] public static partial void _exit(int status);
+
+    [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_init(void* fa);
+    [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_destroy(void* fa);
+    [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_adddup2(void* fa, int fd, int newfd);
+    /// <summary>glibc ≥ 2.34: the child closes every descriptor from <paramref name="from"/> up before exec.</summary>
+    [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_addclosefrom_np(void* fa, int from);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial int posix_spawn_file_actions_addopen(void* fa, int fd, string path, int oflag, int mode);
+    [LibraryImport(Lib)] public static partial int posix_spawnattr_init(void* attr);
+    [LibraryImport(Lib)] public static partial int posix_spawnattr_destroy(void* attr);
+    [LibraryImport(Lib)] public static partial int posix_spawnattr_setflags(void* attr, short flags);
+    [LibraryImport(Lib)] public static partial int posix_spawnattr_setpgroup(void* attr, int pgroup);
+    [LibraryImport(Lib)] public static partial int posix_spawnattr_setsigdefault(void* attr, void* sigset);
+    [LibraryImport(Lib)] public static partial int posix_spawnattr_setsigmask(void* attr, void* sigset);
+    [LibraryImport(Lib)] public static partial int sigemptyset(void* set);
+    [LibraryImport(Lib)] public static partial int sigfillset(void* set);
+    [LibraryImport(Lib)] public static partial int posix_spawn(int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
+
+    /// <summary>A pidfd for <paramref name="pid"/>, or -1 where the kernel has none (before 5.3).</summary>
+    public static int PidfdOpen(int pid)
+    {
+        long fd = syscall(SYS_pidfd_open, pid, 0);
+        return fd < 0 ? -1 : (int)fd;
+    }
+}

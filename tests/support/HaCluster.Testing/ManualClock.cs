@@ -1,0 +1,33 @@
+using HaCluster.Core;
+
+namespace HaCluster.Testing;
+
+/// <summary>
+/// A clock that only moves when told: by <see cref="Advance"/>, or by the agent itself, since a
+/// <see cref="Sleep"/> on it moves it at once by the time slept. Pass it as
+/// <see cref="AgentInvoker.Clock"/>: the action's deadline and every wait of the agent then run
+/// on it, so a poll loop of a minute ends in microseconds, and <see cref="Slept"/> tells how long
+/// the agent waited.
+/// </summary>
+public sealed class ManualClock : Clock
+{
+    long ticks = 1_000_000;
+    long sleptTicks;
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+    public override long GetTimestamp() => Interlocked.Read(ref ticks);
+
+    /// <summary>Moves the clock (a daemon call that took this long, a test's "later").</summary>
+    public void Advance(TimeSpan by) => Interlocked.Add(ref ticks, by.Ticks);
+
+    /// <summary>Moves the clock by <paramref name="duration"/> at once, and counts it as slept.</summary>
+    public override void Sleep(TimeSpan duration)
+    {
+        if (duration <= TimeSpan.Zero) return;
+        Interlocked.Add(ref sleptTicks, duration.Ticks);
+        Advance(duration);
+    }
+
+    /// <summary>The time spent in <see cref="Sleep"/> so far.</summary>
+    public TimeSpan Slept => TimeSpan.FromTicks(Interlocked.Read(ref sleptTicks));
+}
