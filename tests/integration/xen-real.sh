@@ -45,7 +45,6 @@ else
 fi
 cp "$HERE/xen/dom0-run.sh" "$WORK/payload/run.sh"
 cp "$HERE/xen/dom0-lib.sh" "$WORK/payload/lib.sh"
-cp "$HERE/lib.sh" "$WORK/payload/test-lib.sh"      # ra, the agent as Pacemaker runs it
 chmod 755 "$WORK/payload/Xen"
 
 t_boot=$(date +%s)
@@ -63,7 +62,7 @@ for step in meta-data pv-probe pv-start pv-monitor-1 pv-monitor-2 pv-monitor-3 p
   if [ -z "$line" ]; then fail "step $step ran"; continue; fi
   read -r _ want rc _ <<<"$line"
   if [ "${want#want=}" = "${rc#rc=}" ]; then pass "step $step returned ${rc#rc=}"
-  else fail "step $step returned ${rc#rc=}, expected ${want#want=} (see $RESULTS/$step.out)"; fi
+  else fail "step $step returned ${rc#rc=}, expected ${want#want=} (see $RESULTS/$step.err)"; fi
 done
 for c in pv-listed pv-console-ready hostile-nothing-ran nokernel-reason pv-migrate-reason pv-still-running pv-gone pv-orderly pv-not-destroyed xmfile-unchanged \
          deaf-console-ready deaf-destroyed deaf-gone pvh-console-ready pvh-new-domid pvh-gone; do
