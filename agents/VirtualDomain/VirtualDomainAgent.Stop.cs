@@ -36,7 +36,7 @@ public sealed partial class VirtualDomainAgent
     /// </summary>
     public override OcfExitCode StopDespiteInvalidConfiguration(OcfException validationFailure)
     {
-        if (config.Value is not { Length: > 0 } || hypervisor.Value is null) throw validationFailure;
+        if (configFile.Value is not { Length: > 0 } || hypervisor.Value is null) throw validationFailure;
         string uri = ConfiguredUri();
         if (HypervisorUri.Problem(uri) is not null) throw validationFailure;
         try { configuration = ReadConfigFile(uri, minimal: true); }

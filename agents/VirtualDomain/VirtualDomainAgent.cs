@@ -80,7 +80,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
     /// </summary>
     VirtualDomainConfiguration ReadConfigFile(string uri, bool minimal)
     {
-        string path = config.Value;
+        string path = configFile.Value;
         string? why = null, xml = null;
         DomainConfig? domain = null;
         try
@@ -126,7 +126,7 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
     }
 
     VirtualDomainConfiguration Configuration(string uri, bool minimal, string name, DomainConfig? domain, string? xml, string? configProblem) =>
-        new(config.Value, uri, name, domain, xml, configProblem,
+        new(configFile.Value, uri, name, domain, xml, configProblem,
             ShutdownMode: minimal ? DomainShutdownMode.Default : ShutdownModes.Parse(shutdownMode.Value, out _) ?? DomainShutdownMode.Default,
             SnapshotDirectory: minimal ? "" : snapshot.Value,
             SaveConfig: !minimal && (saveConfigOnStop.Value || syncConfigOnStop.Value));
