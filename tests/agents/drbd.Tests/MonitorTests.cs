@@ -128,7 +128,7 @@ public class MonitorTests : AgentFixture
     [InlineData("resource drbd_r0 is running on: node2", null)]
     [InlineData("", null)]
     public void Locate_output_names_the_promoted_peer(string output, string? peer) =>
-        HaCluster.Agents.Drbd.DrbdAgent.ParseLocate(output, "node1").Should().Be(peer);
+        LocateOutput.PromotedPeer(output, "node1").Should().Be(peer);
 }
 
 /// <summary>
