@@ -69,7 +69,7 @@ public sealed class LibvirtException : Exception
     /// remote_nonnull_domain), str1..3 (optional strings), int1, int2, net (optional network).
     /// Only code, domain, message and level are kept; a payload cut short after them still decodes.
     /// </summary>
-    public static LibvirtException Decode(ReadOnlySpan<byte> payload)
+    internal static LibvirtException Decode(ReadOnlySpan<byte> payload)
     {
         var reader = new XdrReader(payload);
         int code = reader.ReadInt();
