@@ -96,6 +96,7 @@ public sealed partial class LibvirtConnection
     {
         while (true)
         {
+            ThrowIfExpired(procedure, deadline, "receive the reply from");
             ReceiveExactly(0, RemoteProtocol.LengthSize, procedure, deadline);
             int length = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(receiveBuffer), int.MaxValue);
             if (length < RemoteProtocol.LengthSize + RemoteProtocol.HeaderSize || length > RemoteProtocol.MessageMax)
@@ -130,6 +131,7 @@ public sealed partial class LibvirtConnection
     {
         while (!data.IsEmpty)
         {
+            ThrowIfExpired(procedure, deadline, "send to");
             int sent = socket.Send(data, SocketFlags.None, out var error);
             if (error == SocketError.Success)
             {
@@ -138,7 +140,7 @@ public sealed partial class LibvirtConnection
             }
             if (error is SocketError.WouldBlock or SocketError.TryAgain or SocketError.Interrupted)
             {
-                Wait(SelectMode.SelectWrite, procedure, deadline, "send to");
+                Wait(SelectMode.SelectWrite, deadline);
                 continue;
             }
             throw new SocketException((int)error);
@@ -150,6 +152,7 @@ public sealed partial class LibvirtConnection
         int end = offset + count;
         while (offset < end)
         {
+            ThrowIfExpired(procedure, deadline, "receive from");
             int received = socket.Receive(receiveBuffer.AsSpan(offset, end - offset), SocketFlags.None, out var error);
             if (error == SocketError.Success)
             {
@@ -159,20 +162,28 @@ public sealed partial class LibvirtConnection
             }
             if (error is SocketError.WouldBlock or SocketError.TryAgain or SocketError.Interrupted)
             {
-                Wait(SelectMode.SelectRead, procedure, deadline, "receive from");
+                Wait(SelectMode.SelectRead, deadline);
                 continue;
             }
             throw new SocketException((int)error);
         }
     }
 
-    void Wait(SelectMode mode, int procedure, Deadline deadline, string what)
+    /// <summary>Waits until the socket is ready or the deadline passes; the caller's loop then checks the deadline.</summary>
+    void Wait(SelectMode mode, Deadline deadline)
     {
         var left = deadline.Remaining;
-        if (left <= TimeSpan.Zero || !socket.Poll(left > MaxPollSlice ? MaxPollSlice : left, mode))
-        {
-            if (deadline.IsExpired)
-                throw new TimeoutException($"libvirt did not answer call {procedure} in time (could not {what} {SocketPath})");
-        }
+        if (left > TimeSpan.Zero) socket.Poll(left > MaxPollSlice ? MaxPollSlice : left, mode);
+    }
+
+    /// <summary>
+    /// Every turn of every loop that talks to the daemon starts here, not only the turns that
+    /// would block: a daemon that never lets the socket run dry (keep-alives or events without a
+    /// pause) must not hold a call past its deadline.
+    /// </summary>
+    void ThrowIfExpired(int procedure, Deadline deadline, string what)
+    {
+        if (deadline.IsExpired)
+            throw new TimeoutException($"libvirt did not answer call {procedure} in time (could not {what} {SocketPath})");
     }
 }

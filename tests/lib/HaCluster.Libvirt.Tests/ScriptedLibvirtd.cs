@@ -93,6 +93,7 @@ internal sealed class ScriptedLibvirtd : IDisposable
     /// <summary>Stops accepting and serving; waits for the client threads.</summary>
     public void Dispose()
     {
+        if (stopping.IsCancellationRequested) return;
         stopping.Cancel();
         listener.Dispose();
         foreach (var c in clients) c.Dispose();
