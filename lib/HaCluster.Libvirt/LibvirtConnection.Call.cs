@@ -20,11 +20,13 @@ public sealed partial class LibvirtConnection
     /// <summary>
     /// One remote procedure call, under the connection's lock: writes the header and
     /// <paramref name="args"/>, sends them, skips what is not the reply, and reads the reply with
-    /// <paramref name="readReply"/>. An expired deadline is a <see cref="TimeoutException"/>; a
-    /// lost connection or a malformed frame is a <see cref="LibvirtException"/> with
-    /// <see cref="LibvirtException.IsConnectionFailure"/>, and both break the connection; an error
-    /// the daemon returns is a <see cref="LibvirtException"/> with its code, and the connection
-    /// stays usable.
+    /// <paramref name="readReply"/>, which must take the whole payload. Errors come out in the
+    /// client's terms whatever part of the exchange they arise in: an expired deadline is a
+    /// <see cref="TimeoutException"/>; a lost connection, a malformed frame, or a reply body (OK
+    /// or error) that does not decode or is longer than its layout is a
+    /// <see cref="LibvirtException"/> with <see cref="LibvirtException.IsConnectionFailure"/>, and
+    /// all of these break the connection; an error the daemon returns is a
+    /// <see cref="LibvirtException"/> with its code, and the connection stays usable.
     /// </summary>
     TReply Call<TArgs, TReply>(int procedure, TArgs args, Action<XdrWriter, TArgs> writeArgs, ReplyReader<TReply> readReply, Deadline deadline)
     {
@@ -45,12 +47,27 @@ public sealed partial class LibvirtConnection
             if (deadline.IsExpired)
                 throw new TimeoutException($"no time left for libvirt call {procedure}");
 
-            int length;
-            MessageStatus status;
+            LibvirtException daemonError;
             try
             {
                 Send(writer.Written, procedure, deadline);
-                length = ReceiveReply(procedure, callSerial, deadline, out status);
+                int length = ReceiveReply(procedure, callSerial, deadline, out var status);
+                var payload = receiveBuffer.AsSpan(RemoteProtocol.LengthSize + RemoteProtocol.HeaderSize,
+                    length - RemoteProtocol.LengthSize - RemoteProtocol.HeaderSize);
+                if (status == MessageStatus.Error)
+                {
+                    daemonError = LibvirtException.Decode(payload);
+                }
+                else
+                {
+                    // The body is decoded here, inside the error mapping: a reply that does not
+                    // decode says as much about the daemon as a frame that does not.
+                    var reader = new XdrReader(payload);
+                    var reply = readReply(ref reader);
+                    if (reader.Remaining != 0)
+                        throw new XdrException($"reply to call {procedure} has {reader.Remaining} bytes more than its return value");
+                    return reply;
+                }
             }
             catch (TimeoutException e)
             {
@@ -72,18 +89,7 @@ public sealed partial class LibvirtConnection
                 Break(e.Message);
                 throw;
             }
-
-            var payload = receiveBuffer.AsSpan(RemoteProtocol.LengthSize + RemoteProtocol.HeaderSize,
-                length - RemoteProtocol.LengthSize - RemoteProtocol.HeaderSize);
-            if (status == MessageStatus.Error)
-            {
-                LibvirtException error;
-                try { error = LibvirtException.Decode(payload); }
-                catch (XdrException e) { error = new LibvirtException(LibvirtErrorCode.Rpc, $"undecodable libvirt error: {e.Message}"); }
-                throw error;
-            }
-            var reader = new XdrReader(payload);
-            return readReply(ref reader);
+            throw daemonError;
         }
     }
 

@@ -102,9 +102,14 @@ internal sealed class ScriptedLibvirtd : IDisposable
         Directory.Delete(dir, true);
     }
 
-    /// <summary>A whole frame: length, header, payload.</summary>
+    /// <summary>A whole frame: length, header, payload as it is (not padded: a script may send any length).</summary>
     public static byte[] Frame(uint program, int procedure, MessageType type, uint serial, MessageStatus status, ReadOnlySpan<byte> payload)
-        => MessageHeader.Frame(new MessageHeader(program, RemoteProtocol.ProtocolVersion, procedure, type, serial, status), payload);
+    {
+        var w = new XdrWriter();
+        w.WriteUInt((uint)(RemoteProtocol.LengthSize + RemoteProtocol.HeaderSize + payload.Length));
+        new MessageHeader(program, RemoteProtocol.ProtocolVersion, procedure, type, serial, status).Write(w);
+        return [.. w.Written, .. payload];
+    }
 
     /// <summary>A keep-alive PING from the daemon (program "keep", procedure 1, no payload).</summary>
     public static byte[] KeepAlive() => Frame(RemoteProtocol.KeepAliveProgram, 1, MessageType.Message, 0, MessageStatus.Ok, []);
