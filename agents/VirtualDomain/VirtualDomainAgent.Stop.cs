@@ -214,7 +214,10 @@ public sealed partial class VirtualDomainAgent
             domainName, target, plan.DestinationUri, plan.MigrationUri ?? "(libvirt's choice)", plan.Flags);
         // The job's end must leave time to abort it.
         var migrating = Deadline.Reserve(TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, Deadline.Remaining.Ticks / 5)));
-        using var watcher = new MigrationWatcher(this, domain, migrationDowntime.Value);
+        long downtimeMs = migrationDowntime.Value;
+        using var watcher = new MigrationWatcher(open, uri, domain, (ulong)Math.Max(0, downtimeMs), Deadline,
+            () => Log.LogInformation("set the maximum migration downtime of {Domain} to {Downtime} ms", domainName, downtimeMs),
+            e => Log.LogWarning("cannot set the migration downtime of {Domain}: {Message}", domainName, e.Message));
         var c = Connect(migrating);
         try
         {
@@ -233,7 +236,9 @@ public sealed partial class VirtualDomainAgent
         }
         catch (LibvirtException e)
         {
-            throw OcfError.Generic($"live migration of {SafeText.Quote(domainName)} to {target} failed: {Describe(e)}");
+            // A watcher that failed aborted the job: its reason says more than libvirt's "aborted".
+            watcher.Dispose();
+            throw OcfError.Generic($"live migration of {SafeText.Quote(domainName)} to {target} failed: {Describe(watcher.Failure ?? e)}");
         }
         watcher.Dispose();
         if (watcher.LastJob is { DataTotal: > 0 } job)
@@ -282,73 +287,6 @@ public sealed partial class VirtualDomainAgent
             CloseConnection();
             uriOverride = null;
             connection = local;
-        }
-    }
-
-    /// <summary>
-    /// Watches the migration job on a second connection (the first is busy with the migration
-    /// call): sets migration_downtime once the job runs and keeps the last progress for the log.
-    /// </summary>
-    sealed class MigrationWatcher : IDisposable
-    {
-        readonly VirtualDomainAgent agent;
-        readonly DomainRef domain;
-        readonly long downtimeMs;
-        readonly CancellationTokenSource stop = new();
-        readonly Thread thread;
-        volatile bool disposed;
-        DomainJobInfo? lastJob;
-
-        public MigrationWatcher(VirtualDomainAgent agent, DomainRef domain, long downtimeMs)
-        {
-            this.agent = agent;
-            this.domain = domain;
-            this.downtimeMs = downtimeMs;
-            thread = new Thread(Run) { IsBackground = true, Name = "migration watcher" };
-            thread.Start();
-        }
-
-        public DomainJobInfo? LastJob { get { lock (stop) return lastJob; } }
-
-        void Run()
-        {
-            ILibvirtConnection? c = null;
-            bool downtimeSet = downtimeMs <= 0;
-            try
-            {
-                var deadline = agent.Deadline;
-                c = agent.open(agent.uri, deadline.Within(TimeSpan.FromSeconds(10)));
-                while (!stop.IsCancellationRequested && !deadline.IsExpired)
-                {
-                    var job = c.GetJobInfo(domain, deadline.Within(TimeSpan.FromSeconds(5)));
-                    if (job.Type is 1 or 2)
-                    {
-                        lock (stop) { if (job.DataTotal > 0 || lastJob is null) lastJob = job; }
-                        if (!downtimeSet)
-                        {
-                            c.MigrateSetMaxDowntime(domain, (ulong)downtimeMs, deadline.Within(TimeSpan.FromSeconds(5)));
-                            agent.Log.LogInformation("set the maximum migration downtime of {Domain} to {Downtime} ms", agent.domainName, downtimeMs);
-                            downtimeSet = true;
-                        }
-                    }
-                    stop.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(250));
-                }
-            }
-            catch (Exception e) when (e is LibvirtException or TimeoutException or ArgumentException or ObjectDisposedException)
-            {
-                // The domain leaves at the end of the migration: the job query then fails. Only a
-                // downtime that could not be set is worth a line.
-                if (!downtimeSet && !disposed) agent.Log.LogWarning("cannot set the migration downtime of {Domain}: {Message}", agent.domainName, e.Message);
-            }
-            finally { c?.Dispose(); }
-        }
-
-        public void Dispose()
-        {
-            if (disposed) return;
-            disposed = true;
-            stop.Cancel();
-            thread.Join(TimeSpan.FromSeconds(2));
         }
     }
 
