@@ -153,16 +153,16 @@ public static partial class AgentHost
 
         OcfExitCode AfterStop(OcfExitCode rc)
         {
-            if (rc == OcfExitCode.Success && HasReload) ParameterSnapshot.Delete(ParameterSnapshot.PathFor(context.Environment));
+            if (rc == OcfExitCode.Success && HasReload) ParameterSnapshot.FileFor(context.Environment).TryDelete();
             return rc;
         }
 
         void SaveSnapshot(OcfEnvironment env)
         {
-            try { ParameterSnapshot.Of(agent.Parameters, env).Save(ParameterSnapshot.PathFor(env)); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            try { ParameterSnapshot.Of(agent.Parameters, env).Save(ParameterSnapshot.FileFor(env)); }
+            catch (IOException e)
             {
-                Log.SnapshotNotSaved(log, env.RscTmp, e.Message);
+                Log.SnapshotNotSaved(log, env.RscTmp, ExceptionText.Describe(e));
             }
         }
 
@@ -174,7 +174,7 @@ public static partial class AgentHost
         OcfExitCode Reload()
         {
             var env = context.Environment;
-            var snapshot = ParameterSnapshot.Load(ParameterSnapshot.PathFor(env));
+            var snapshot = ParameterSnapshot.Load(ParameterSnapshot.FileFor(env));
             var changed = snapshot?.ChangedNeedingRestart(agent.Parameters, env) ?? [];
             if (changed.Count == 0)
             {
@@ -191,7 +191,7 @@ public static partial class AgentHost
             var stopped = StopAsStopAction();
             if (stopped != OcfExitCode.Success)
                 throw OcfError.Generic($"restart for changed parameter(s) {names}: stop with the old values failed ({stopped})");
-            ParameterSnapshot.Delete(ParameterSnapshot.PathFor(env));
+            ParameterSnapshot.FileFor(env).TryDelete();
             BindParameters(agent.Parameters, env, log);
             agent.Validate();
             return AfterStart(agent.Start());
