@@ -126,6 +126,9 @@ public static partial class AgentHost
 
         OcfExitCode Dispatch()
         {
+            // Utilization lives in the CIB for the whole cluster: what this node last wrote may
+            // have been changed elsewhere, so the next write after these actions really happens.
+            if (Action is "start" or "stop" or "migrate_from") context.Cluster.ForgetClusterWideValues();
             switch (Action)
             {
                 case "start": return AfterStart(agent.Start());
