@@ -22,7 +22,7 @@ internal static unsafe partial class Libc
     public const short POLLIN = 0x1, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20;
     public const int SIGKILL = 9, SIGTERM = 15;
     public const int WNOHANG = 1;
-    public const short POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSID = 0x80;
+    public const short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
     const long SYS_pidfd_open = 434;
 
     // glibc x86_64: posix_spawn_file_actions_t is 80 bytes, posix_spawnattr_t 336, sigset_t 128.
@@ -78,7 +78,6 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib)] public static partial int posix_spawnattr_init(void* attr);
     [LibraryImport(Lib)] public static partial int posix_spawnattr_destroy(void* attr);
     [LibraryImport(Lib)] public static partial int posix_spawnattr_setflags(void* attr, short flags);
-    [LibraryImport(Lib)] public static partial int posix_spawnattr_setpgroup(void* attr, int pgroup);
     [LibraryImport(Lib)] public static partial int posix_spawnattr_setsigdefault(void* attr, void* sigset);
     [LibraryImport(Lib)] public static partial int posix_spawnattr_setsigmask(void* attr, void* sigset);
     [LibraryImport(Lib)] public static partial int sigemptyset(void* set);
