@@ -1,0 +1,203 @@
+using HaCluster.Core;
+using HaCluster.Core.Processes;
+using HaCluster.Ocf.Logging;
+using Microsoft.Extensions.Logging;
+
+namespace HaCluster.Ocf;
+
+public static partial class AgentHost
+{
+    /// <summary>One action's run: the ordering rules of the contract. The exit reason is kept for the host to write last.</summary>
+    sealed class Invocation(ResourceAgent agent, AgentContext context, OcfLogger logger)
+    {
+        readonly ILogger log = logger;
+        string Action => context.Action;
+
+        /// <summary>The one exit reason of this invocation, if it failed; the first one set wins.</summary>
+        public string? Reason { get; private set; }
+
+        bool Failed { get; set; }
+
+        public OcfExitCode Execute()
+        {
+            agent.Attach(context);
+            try
+            {
+                return Finish(Perform(agent, context));
+            }
+            catch (OcfException e) when (e.EnvironmentMissing)
+            {
+                return Finish(EnvironmentMissing(e));
+            }
+            catch (ProgramNotInstalledException e)
+            {
+                return Finish(EnvironmentMissing(OcfError.NotInstalled(e.Message)));
+            }
+            catch (OcfException e)
+            {
+                SetReason(e.Reason);
+                if (e.InnerException is { } inner) LogInternal(inner);
+                return Finish(e.Code);
+            }
+            catch (Exception e)
+            {
+                SetReason(InternalError(agent.Name, Action, e));
+                LogInternal(e);
+                return Finish(OcfExitCode.ErrGeneric);
+            }
+        }
+
+        /// <summary>Binds and validates the values of <paramref name="ctx"/>, then runs the action.</summary>
+        OcfExitCode Perform(ResourceAgent target, AgentContext ctx)
+        {
+            // Utilization lives in the CIB for the whole cluster: what this node last wrote may
+            // have been changed elsewhere, so the next write after these actions really happens.
+            if (ctx.Action is "start" or "stop" or "migrate_from") ctx.Cluster.ForgetClusterWideValues();
+            try
+            {
+                BindParameters(target.Parameters, ctx.Environment, ctx.WarnsAboutConfiguration ? log : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+                target.Validate();
+            }
+            catch (OcfException e) when (!e.EnvironmentMissing && ctx.Action == "stop")
+            {
+                // A failed stop means fencing: let the agent try what it still can.
+                return target.StopDespiteInvalidConfiguration(e);
+            }
+            return Dispatch(target, ctx);
+        }
+
+        OcfExitCode Dispatch(ResourceAgent target, AgentContext ctx)
+        {
+            switch (ctx.Action)
+            {
+                case "start": return AfterStart(target.Start(), ctx);
+                case "stop": return AfterStop(target.Stop(), ctx);
+                case "monitor": return target.Monitor();
+                case "status": return target.Status();
+                case "promote": return target.Promote();
+                case "demote": return target.Demote();
+                case "notify": return target.Notify();
+                case "reload": return Reload(target, ctx);
+                case "migrate_to": return AfterStop(target.MigrateTo(), ctx);
+                case "migrate_from": return AfterStart(target.MigrateFrom(), ctx);
+                case "validate-all": return target.ValidateAll();
+                default: throw OcfError.Unimplemented($"action {SafeText.Quote(ctx.Action, 32)} is not supported by {target.Name}");
+            }
+        }
+
+        bool HasReload => agent.Actions.Any(a => a.Name == "reload");
+
+        OcfExitCode AfterStart(OcfExitCode rc, AgentContext ctx)
+        {
+            if (rc == OcfExitCode.Success && HasReload) SaveSnapshot(ctx);
+            return rc;
+        }
+
+        OcfExitCode AfterStop(OcfExitCode rc, AgentContext ctx)
+        {
+            if (rc == OcfExitCode.Success && HasReload) ParameterSnapshot.FileFor(ctx.Environment).TryDelete();
+            return rc;
+        }
+
+        void SaveSnapshot(AgentContext ctx)
+        {
+            try { ParameterSnapshot.Of(agent.Parameters, ctx.Environment).Save(ParameterSnapshot.FileFor(ctx.Environment)); }
+            catch (IOException e)
+            {
+                Log.SnapshotNotSaved(log, ctx.Environment.RscTmp, ExceptionText.Describe(e));
+            }
+        }
+
+        /// <summary>
+        /// Pacemaker reloads an OCF 1.0 agent for a change of any non-unique parameter. Changes the
+        /// agent can apply go to its Reload; for the others the resource is restarted here: stopped
+        /// with the values it was started with, then started with the new ones.
+        /// </summary>
+        OcfExitCode Reload(ResourceAgent target, AgentContext ctx)
+        {
+            var env = ctx.Environment;
+            var file = ParameterSnapshot.FileFor(env);
+            var snapshot = ParameterSnapshot.Load(file);
+            var changed = snapshot?.ChangedNeedingRestart(agent.Parameters, env) ?? [];
+            if (changed.Count == 0)
+            {
+                if (snapshot is null)
+                    Log.ReloadWithoutSnapshot(log);
+                var rc = target.Reload();
+                if (rc == OcfExitCode.Success) SaveSnapshot(ctx);
+                return rc;
+            }
+
+            string names = string.Join(", ", changed.Select(p => p.Name));
+            Log.RestartForChangedParameters(log, names);
+            BindParameters(target.Parameters, snapshot!.Overlay(env), log);
+            var stopped = StopAsStopAction(target);
+            if (stopped != OcfExitCode.Success)
+                throw OcfError.Generic($"restart for changed parameter(s) {names}: stop with the old values failed ({stopped})");
+            file.TryDelete();
+            BindParameters(target.Parameters, env, log);
+            target.Validate();
+            return AfterStart(target.Start(), ctx);
+        }
+
+        /// <summary>
+        /// The restart's stop, run as the stop action runs: the values now bound are validated
+        /// first, so that what the agent's Validate derives from them (its configuration record)
+        /// is theirs. Values that no longer validate get the agent's best-effort stop; a host
+        /// that lacks the agent's software cannot be running the resource.
+        /// </summary>
+        OcfExitCode StopAsStopAction(ResourceAgent target)
+        {
+            try
+            {
+                target.Validate();
+            }
+            catch (OcfException e) when (e.EnvironmentMissing)
+            {
+                Log.StopWhereMissing(log, e.Reason);
+                return OcfExitCode.Success;
+            }
+            catch (OcfException e)
+            {
+                return target.StopDespiteInvalidConfiguration(e);
+            }
+            return target.Stop();
+        }
+
+        /// <summary>The probe rule for "this host lacks what the agent needs".</summary>
+        OcfExitCode EnvironmentMissing(OcfException e)
+        {
+            if (Action == "stop")
+            {
+                Log.StopWhereMissing(log, e.Reason);
+                return OcfExitCode.Success;
+            }
+            if (context.IsProbe)
+            {
+                Log.ProbeWhereMissing(log, e.Reason);
+                return OcfExitCode.NotRunning;
+            }
+            SetReason(e.Reason);
+            // A recurring monitor: it was running here, and storage that merely went away must
+            // not make it claim "stopped".
+            return Action == "monitor" ? OcfExitCode.ErrGeneric : e.Code;
+        }
+
+        OcfExitCode Finish(OcfExitCode rc)
+        {
+            Failed = rc switch
+            {
+                OcfExitCode.Success or OcfExitCode.RunningPromoted or OcfExitCode.Degraded or OcfExitCode.DegradedPromoted => false,
+                OcfExitCode.NotRunning => Action is not ("monitor" or "status"),
+                _ => true,
+            };
+            if (Failed) SetReason($"{Action} failed ({rc})");
+            return rc == OcfExitCode.NotRunning && Action is not ("monitor" or "status") ? OcfExitCode.ErrGeneric : rc;
+        }
+
+        /// <summary>Keeps the first reason: the root cause, not a later summary.</summary>
+        void SetReason(string reason) => Reason ??= reason;
+
+        void LogInternal(Exception e) => Log.InternalError(log, e, e.GetType().FullName, Action);
+    }
+}
