@@ -47,7 +47,10 @@ public static partial class AgentHost
             }
         }
 
-        /// <summary>Binds and validates the values of <paramref name="ctx"/>, then runs the action.</summary>
+        /// <summary>
+        /// One action on one agent instance: bind and validate the values of <paramref name="ctx"/>,
+        /// then run it. A stop whose values cannot be used goes to the agent's best-effort stop.
+        /// </summary>
         OcfExitCode Perform(ResourceAgent target, AgentContext ctx)
         {
             // Utilization lives in the CIB for the whole cluster: what this node last wrote may
@@ -58,12 +61,51 @@ public static partial class AgentHost
                 BindParameters(target.Parameters, ctx.Environment, ctx.WarnsAboutConfiguration ? log : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
                 target.Validate();
             }
-            catch (OcfException e) when (!e.EnvironmentMissing && ctx.Action == "stop")
+            catch (Exception e) when (ctx.Action == "stop" && UnusableValues(e) is { } failure)
             {
-                // A failed stop means fencing: let the agent try what it still can.
-                return target.StopDespiteInvalidConfiguration(e);
+                return StopDespite(target, failure);
             }
             return Dispatch(target, ctx);
+        }
+
+        /// <summary>
+        /// What a failed validation during stop means for the stop rule: an <see cref="OcfException"/>
+        /// as it is, a parse failure (any other exception but I/O) as a configuration error; null for
+        /// "this host lacks what the agent needs", which follows the probe rule instead.
+        /// </summary>
+        OcfException? UnusableValues(Exception e)
+        {
+            switch (e)
+            {
+                case OcfException { EnvironmentMissing: true }:
+                case ProgramNotInstalledException:
+                case IOException:
+                case UnauthorizedAccessException:
+                    return null;
+                case OcfException ocf:
+                    return ocf;
+                default:
+                    LogInternal(e);
+                    return OcfError.Configured($"the parameters could not be checked ({ExceptionText.DescribeWithType(e)})");
+            }
+        }
+
+        OcfExitCode StopDespite(ResourceAgent target, OcfException failure)
+        {
+            try
+            {
+                return target.StopDespiteInvalidConfiguration(failure);
+            }
+            catch (Exception e) when (e is not (OcfException or ProgramNotInstalledException or IOException or UnauthorizedAccessException))
+            {
+                // The agent's best effort crashed on the very values that failed validation: the
+                // library's rule still says whether anything can be running under them.
+                LogInternal(e);
+                Log.BestEffortStopFailed(log, ExceptionText.DescribeWithType(e));
+                if (failure.Code is not (OcfExitCode.ErrConfigured or OcfExitCode.ErrArgs)) throw failure;
+                Log.NothingCanBeRunning(log, failure.Reason);
+                return OcfExitCode.Success;
+            }
         }
 
         OcfExitCode Dispatch(ResourceAgent target, AgentContext ctx)
