@@ -8,7 +8,7 @@ namespace HaCluster.Ocf;
 public static partial class AgentHost
 {
     /// <summary>One action's run: the ordering rules of the contract. The exit reason is kept for the host to write last.</summary>
-    sealed class Invocation(ResourceAgent agent, AgentContext context, OcfLogger logger)
+    sealed class Invocation(Func<ResourceAgent> createAgent, ResourceAgent agent, AgentContext context, OcfLogger logger)
     {
         readonly ILogger log = logger;
         string Action => context.Action;
@@ -20,7 +20,6 @@ public static partial class AgentHost
 
         public OcfExitCode Execute()
         {
-            agent.Attach(context);
             try
             {
                 return Finish(Perform(agent, context));
@@ -53,6 +52,7 @@ public static partial class AgentHost
         /// </summary>
         OcfExitCode Perform(ResourceAgent target, AgentContext ctx)
         {
+            target.Attach(ctx);
             // Utilization lives in the CIB for the whole cluster: what this node last wrote may
             // have been changed elsewhere, so the next write after these actions really happens.
             if (ctx.Action is "start" or "stop" or "migrate_from") ctx.Cluster.ForgetClusterWideValues();
@@ -152,8 +152,10 @@ public static partial class AgentHost
 
         /// <summary>
         /// Pacemaker reloads an OCF 1.0 agent for a change of any non-unique parameter. Changes the
-        /// agent can apply go to its Reload; for the others the resource is restarted here: stopped
-        /// with the values it was started with, then started with the new ones.
+        /// agent can apply go to its Reload; for the others the resource is restarted here: exactly
+        /// a stop with the values it was started with, then a start with the new ones, each on a
+        /// fresh agent instance and as that action, so that nothing the validation of the new
+        /// values built (a connection, a parsed record) reaches the stop.
         /// </summary>
         OcfExitCode Reload(ResourceAgent target, AgentContext ctx)
         {
@@ -172,38 +174,30 @@ public static partial class AgentHost
 
             string names = string.Join(", ", changed.Select(p => p.Name));
             Log.RestartForChangedParameters(log, names);
-            BindParameters(target.Parameters, snapshot!.Overlay(env), log);
-            var stopped = StopAsStopAction(target);
+            var stopped = StopAsStopAction(ctx.For("stop", snapshot!.Overlay(env)));
             if (stopped != OcfExitCode.Success)
                 throw OcfError.Generic($"restart for changed parameter(s) {names}: stop with the old values failed ({stopped})");
             file.TryDelete();
-            BindParameters(target.Parameters, env, log);
-            target.Validate();
-            return AfterStart(target.Start(), ctx);
+            return Perform(createAgent(), ctx.For("start", env));
         }
 
-        /// <summary>
-        /// The restart's stop, run as the stop action runs: the values now bound are validated
-        /// first, so that what the agent's Validate derives from them (its configuration record)
-        /// is theirs. Values that no longer validate get the agent's best-effort stop; a host
-        /// that lacks the agent's software cannot be running the resource.
-        /// </summary>
-        OcfExitCode StopAsStopAction(ResourceAgent target)
+        /// <summary>The restart's stop, with the stop action's rules (the probe rule included).</summary>
+        OcfExitCode StopAsStopAction(AgentContext stop)
         {
             try
             {
-                target.Validate();
+                return Perform(createAgent(), stop);
             }
             catch (OcfException e) when (e.EnvironmentMissing)
             {
                 Log.StopWhereMissing(log, e.Reason);
                 return OcfExitCode.Success;
             }
-            catch (OcfException e)
+            catch (ProgramNotInstalledException e)
             {
-                return target.StopDespiteInvalidConfiguration(e);
+                Log.StopWhereMissing(log, e.Message);
+                return OcfExitCode.Success;
             }
-            return target.Stop();
         }
 
         /// <summary>The probe rule for "this host lacks what the agent needs".</summary>

@@ -8,23 +8,39 @@ namespace HaCluster.Ocf;
 
 /// <summary>
 /// Runs one agent invocation under the OCF contract: the action from argv[1], parameters from
-/// the environment, validation with the probe rule, a deadline from Pacemaker's timeout, one
-/// exit reason written last, ocf_log logging, and no exception ever escaping as a stack trace.
+/// the environment, validation with the probe rule and the stop rule, a deadline from
+/// Pacemaker's timeout, one exit reason written last, ocf_log logging, and no exception ever
+/// escaping as a stack trace.
 /// </summary>
 public static partial class AgentHost
 {
-    /// <summary>The entry point of every agent's Main.</summary>
-    public static int Run(ResourceAgent agent, string[] args)
+    /// <summary>
+    /// The entry point of every agent's Main: <c>return AgentHost.Run(() => new XAgent(), args);</c>.
+    /// The host makes a fresh instance for each part of an invocation that must not share state
+    /// with another: the restart inside reload stops on one instance and starts on another.
+    /// </summary>
+    public static int Run(Func<ResourceAgent> createAgent, string[] args)
     {
-        string argv0 = Environment.GetCommandLineArgs() is { Length: > 0 } a ? a[0] : agent.Name;
-        return Run(agent, args, HostServices.ForProcess(OcfEnvironment.FromProcess(argv0)));
+        string argv0 = Environment.GetCommandLineArgs() is { Length: > 0 } a ? a[0] : "agent";
+        return Run(createAgent, args, HostServices.ForProcess(OcfEnvironment.FromProcess(argv0)));
     }
 
+    /// <summary>
+    /// The entry point for an agent that passes one instance: every part of the invocation runs on
+    /// it, so a restart inside reload shares whatever its validations leave in fields. Prefer the
+    /// factory.
+    /// </summary>
+    public static int Run(ResourceAgent agent, string[] args) => Run(() => agent, args);
+
     /// <summary>Runs the agent with the given services (tests pass their own).</summary>
-    public static int Run(ResourceAgent agent, string[] args, HostServices services)
+    public static int Run(ResourceAgent agent, string[] args, HostServices services) => Run(() => agent, args, services);
+
+    /// <summary>Runs the agent, made by <paramref name="createAgent"/>, with the given services (tests pass their own).</summary>
+    public static int Run(Func<ResourceAgent> createAgent, string[] args, HostServices services)
     {
         var env = services.Environment;
         string? action = args.Length > 0 ? args[0] : null;
+        var agent = createAgent();
 
         // meta-data and usage: no parameters, no validation, no privileges, no files. Never fail.
         if (action == "meta-data") { services.Stdout(MetaDataWriter.Write(agent)); return 0; }
@@ -49,7 +65,7 @@ public static partial class AgentHost
             var cluster = services.CreateCluster(env, runner, deadline, logger);
             var context = new AgentContext(action, env, deadline, logger, runner, cluster, services.Stdout);
 
-            var run = new Invocation(agent, context, logger);
+            var run = new Invocation(createAgent, agent, context, logger);
             rc = (int)run.Execute();
             if (run.Reason is { } reason) lastWord.Say(reason);
         }

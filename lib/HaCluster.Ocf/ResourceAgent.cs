@@ -135,6 +135,13 @@ public sealed class AgentContext(
     Action<string>? stdout = null)
 {
     public Action<string> Stdout { get; } = stdout ?? (_ => { });
+
+    /// <summary>
+    /// The same invocation running another action with other values: the halves of a restart
+    /// inside reload (a stop with the old values, a start with the new), on the same deadline,
+    /// logger, process runner and cluster attributes.
+    /// </summary>
+    public AgentContext For(string action, OcfEnvironment environment) => new(action, environment, Deadline, Logger, Processes, Cluster, Stdout);
     public string Action { get; } = action;
     public OcfEnvironment Environment { get; } = environment;
     public Deadline Deadline { get; } = deadline;
