@@ -16,7 +16,8 @@ public static partial class AgentHost
         /// <summary>The one exit reason of this invocation, if it failed; the first one set wins.</summary>
         public string? Reason { get; private set; }
 
-        bool Failed { get; set; }
+        /// <summary>The answer is a failure (what a detached program started by the action must not outlive).</summary>
+        public bool Failed { get; private set; }
 
         public OcfExitCode Execute()
         {

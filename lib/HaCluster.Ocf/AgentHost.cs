@@ -1,5 +1,7 @@
+using System.Runtime.InteropServices;
 using HaCluster.Core;
 using HaCluster.Core.Native;
+using HaCluster.Core.Processes;
 using HaCluster.Ocf.Logging;
 using HaCluster.Ocf.MetaData;
 using Microsoft.Extensions.Logging;
@@ -9,8 +11,8 @@ namespace HaCluster.Ocf;
 /// <summary>
 /// Runs one agent invocation under the OCF contract: the action from argv[1], parameters from
 /// the environment, validation with the probe rule and the stop rule, a deadline from
-/// Pacemaker's timeout, one exit reason written last, ocf_log logging, and no exception ever
-/// escaping as a stack trace.
+/// Pacemaker's timeout, one exit reason written last, ocf_log logging, children that never
+/// outlive an interrupted action, and no exception ever escaping as a stack trace.
 /// </summary>
 public static partial class AgentHost
 {
@@ -48,10 +50,16 @@ public static partial class AgentHost
 
         var logger = services.CreateLogger(env);
         var lastWord = new LastWord(logger);
+        IProcessRunner? runner = null;
+        string? reason;
         int rc;
         try
         {
-            if (services.IsProcess) ExitOnUnhandledException(lastWord, agent.Name, action);
+            if (services.IsProcess)
+            {
+                ExitOnUnhandledException(lastWord, agent.Name, action);
+                ChildProcesses.TerminationHandler = signal => Terminate(lastWord, logger, action ?? "the action", signal);
+            }
             if (action is null || (action != "validate-all" && !agent.Actions.Any(a => a.Name == action)))
             {
                 services.Stderr(MetaDataWriter.Usage(agent));
@@ -61,21 +69,25 @@ public static partial class AgentHost
 
             var timeout = env.Meta.Timeout ?? agent.Actions.FirstOrDefault(a => a.Name == action)?.Timeout ?? TimeSpan.FromSeconds(20);
             var deadline = Deadline.ForOperation(timeout, services.Clock);
-            var runner = services.CreateProcessRunner(env);
+            runner = services.CreateProcessRunner(env);
             var cluster = services.CreateCluster(env, runner, deadline, logger);
             var context = new AgentContext(action, env, deadline, logger, runner, cluster, services.Stdout);
 
             var run = new Invocation(createAgent, agent, context, logger);
             rc = (int)run.Execute();
-            if (run.Reason is { } reason) lastWord.Say(reason);
+            if (run.Failed) runner.KillDetached();
+            reason = run.Reason;
         }
         catch (Exception e)
         {
             // Setting up went wrong (a broken environment, a bug): still one reason of ours.
-            lastWord.Say(InternalError(agent.Name, action, e));
+            reason = InternalError(agent.Name, action, e);
             Log.InternalError(logger, e, e.GetType().FullName, action ?? "");
+            runner?.KillDetached();
             rc = (int)OcfExitCode.ErrGeneric;
         }
+        // The action has ended: a termination signal from now on finds nothing to interrupt.
+        lastWord.Say(reason);
         return rc;
     }
 
@@ -101,30 +113,59 @@ public static partial class AgentHost
         return (int)OcfExitCode.ErrGeneric;
     }
 
-    /// <summary>The exit reason: said at most once, as the very last thing the invocation writes.</summary>
+    /// <summary>
+    /// SIGTERM, SIGINT or SIGHUP while the action runs children (caught only once the agent has
+    /// started one: see <see cref="ChildProcesses"/>): every descendant is killed, the reason
+    /// says why, and the agent exits 1 at once. An action interrupted is an action failed,
+    /// whatever it was; the programs it started must not go on without it.
+    /// </summary>
+    static void Terminate(LastWord lastWord, ILogger logger, string action, PosixSignal signal)
+    {
+        string name = signal switch { PosixSignal.SIGINT => "SIGINT", PosixSignal.SIGHUP => "SIGHUP", _ => "SIGTERM" };
+        if (!lastWord.ClaimForInterruption()) return; // the action has ended and said its last word: let it exit
+        Log.TerminationSignal(logger, name, action);
+        ChildProcesses.KillAll();
+        lastWord.SayInterrupted($"{action} was interrupted by {name}; the programs it had started were ended");
+        CurrentProcess.ExitImmediately((int)OcfExitCode.ErrGeneric);
+    }
+
+    /// <summary>
+    /// The exit reason: said at most once, as the very last thing the invocation writes. A
+    /// termination signal and the action's own end race for it; whoever claims it first speaks.
+    /// </summary>
     internal sealed class LastWord(OcfLogger logger)
     {
         readonly Lock gate = new();
-        bool claimed;
+        bool spoken, interrupted;
 
         public OcfLogger Logger => logger;
 
-        public bool Claim()
+        /// <summary>The action's end: says <paramref name="reason"/> (if any) unless a termination signal has the word.</summary>
+        public void Say(string? reason)
         {
             lock (gate)
             {
-                if (claimed) return false;
-                claimed = true;
+                if (!spoken && !interrupted && reason is not null) logger.ExitReason(reason);
+                spoken = true;
+                if (!interrupted) return;
+            }
+            // The signal handler has the word and is ending the process: returning from Main now
+            // could exit before it has written its reason.
+            Deadline.After(TimeSpan.FromSeconds(10)).Sleep(TimeSpan.FromSeconds(10));
+        }
+
+        /// <summary>For the termination signal: true when the action has not ended yet.</summary>
+        public bool ClaimForInterruption()
+        {
+            lock (gate)
+            {
+                if (spoken || interrupted) return false;
+                interrupted = true;
                 return true;
             }
         }
 
-        public void Say(string reason)
-        {
-            if (Claim()) logger.ExitReason(reason);
-        }
-
-        public void SayClaimed(string reason) => logger.ExitReason(reason);
+        public void SayInterrupted(string reason) => logger.ExitReason(reason);
     }
 
     /// <summary>

@@ -23,7 +23,10 @@ public sealed class HostServices
 
     public static HostServices ForProcess(OcfEnvironment env) => new() { Environment = env, StdinIsTerminal = StdStreams.StdinIsTerminal, IsProcess = true };
 
-    /// <summary>True when the host owns the process (it may then exit it on an unhandled exception).</summary>
+    /// <summary>
+    /// True when the host owns the process: it may then exit it on an unhandled exception, and it
+    /// catches termination signals once the agent has started a program.
+    /// </summary>
     public bool IsProcess { get; init; }
 
     internal OcfLogger CreateLogger(OcfEnvironment env) =>
