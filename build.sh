@@ -1,14 +1,25 @@
 #!/usr/bin/env bash
 # HaCluster build entry point.
 #
-#   ./build.sh          restore, build, AOT-publish every agent, build dist/hacluster-agents_*.deb
-#   ./build.sh test     the above, then every test: unit tests, meta-data validators, ocf-tester,
-#                       real Pacemaker end to end. As root it installs missing Debian packages.
-#   ./build.sh bench    the above build, then the benchmarks (side by side with the shell agents)
-#   ./build.sh demo     the above build, then the lab clusters (as root): a two-node VM cluster in
-#                       namespaces and a two-node DRBD cluster in User-Mode-Linux guests, each
-#                       with real Corosync + Pacemaker; scenarios, crm_mon snapshots, a summary
+#   ./build.sh              restore, build, AOT-publish every agent, build dist/hacluster-agents_*.deb
+#   ./build.sh unit         restore, build and the unit tests that need neither root nor system daemons
+#                           (every test but those with the xunit trait Requires=root); as any user,
+#                           installs nothing, no AOT publish, no .deb; a few minutes
+#   ./build.sh integration [--only NAME[,NAME...]]
+#                           the package, then tests/integration/run.sh, only the named parts when
+#                           --only is given (run.sh lists the names); as root
+#   ./build.sh test         the package, then every check: all unit tests (Requires=root too),
+#                           dotnet format --verify-no-changes (one check), every integration part.
+#                           As root it installs missing Debian packages.
+#   ./build.sh bench        the package, then the benchmarks (side by side with the shell agents)
+#   ./build.sh demo         the package, then the lab clusters (as root): a two-node VM cluster in
+#                           namespaces and a two-node DRBD cluster in User-Mode-Linux guests, each
+#                           with real Corosync + Pacemaker; scenarios, crm_mon snapshots, a summary
 #
+# The test verbs end with "N passed, N failed", counted from the test runners' results, never from
+# console text: the trx file of each unit test project (its <Counters>, build-out/unit-results/)
+# and the result file of each integration part (tests/integration/run.sh); a runner that exits
+# non-zero without a counted failure counts one. The exit status is 1 when anything failed.
 # Agents are the projects under agents/; each becomes one native executable in artifacts/agents/.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -48,11 +59,16 @@ agents() {
   for d in agents/*/; do [ -n "$(ls "$d"*.csproj 2>/dev/null)" ] && basename "$d"; done
 }
 
+compile() {
+  command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not installed"
+  log "restore and build"
+  dotnet build HaCluster.sln -c Release -v quiet -nologo
+}
+
 build() {
   command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not installed"
   ensure_packages "${BUILD_PACKAGES[@]}"
-  log "restore and build"
-  dotnet build HaCluster.sln -c Release -v quiet -nologo
+  compile
   log "publish agents (NativeAOT)"
   rm -rf "$ARTIFACTS/agents"
   mkdir -p "$ARTIFACTS/agents"
@@ -73,36 +89,86 @@ build() {
 # The closing line CI reads: "N passed, N failed".
 PASSED=0
 FAILED=0
-count_dotnet_test() { # parses "Passed!  - Failed: 0, Passed: 57, Skipped: 0, Total: 57" lines
-  local f p
-  while read -r f p; do PASSED=$((PASSED + p)); FAILED=$((FAILED + f)); done < <(
-    grep -E '(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+' "$1" |
-      sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+).*/\1 \2/')
+count() { # WHAT PASSED FAILED
+  printf '  %-48s %6d passed, %d failed\n' "$1" "$2" "$3"
+  PASSED=$((PASSED + $2)); FAILED=$((FAILED + $3))
 }
-count_integration() { # parses "integration: N passed, N failed"
-  local line
-  line=$(grep -E '^integration: [0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
-  if [ -z "$line" ]; then FAILED=$((FAILED + 1)); return; fi
-  PASSED=$((PASSED + $(sed -E 's/^integration: ([0-9]+) passed.*/\1/' <<<"$line")))
-  FAILED=$((FAILED + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")))
+# count_runner WHAT EXIT_STATUS FAILED_SO_FAR: a runner that failed without a counted failure
+count_runner() {
+  [ "$2" -ne 0 ] && [ "$3" -eq 0 ] && count "$1 exited $2 without a failed test" 0 1
+  return 0
+}
+# trx_attr NAME COUNTERS_ELEMENT: one number of a trx <Counters .../> element (0 when absent)
+trx_attr() { local v; v=$(sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$2"); echo "${v:-0}"; }
+
+# unit_tests [dotnet test arguments...]: every test project of the solution, one after the other,
+# each into its own trx file (a fixed name per project: nothing can overwrite another's results)
+unit_tests() {
+  local results=$OUT/unit-results proj name rc counters failed before
+  rm -rf "$results"
+  log "unit tests${*:+ ($*)}"
+  for proj in $(dotnet sln HaCluster.sln list | grep -E '\.Tests\.csproj$'); do
+    name=$(basename "$proj" .csproj)
+    before=$FAILED rc=0
+    dotnet test "$proj" -c Release --no-build -v quiet -nologo \
+      --logger "trx;LogFileName=$name.trx" --results-directory "$results" "$@" || rc=$?
+    if [ -f "$results/$name.trx" ]; then
+      counters=$(grep -o '<Counters [^>]*>' "$results/$name.trx" | head -1)
+      failed=$(($(trx_attr failed "$counters") + $(trx_attr error "$counters") + $(trx_attr timeout "$counters") + $(trx_attr aborted "$counters")))
+      count "$name" "$(trx_attr passed "$counters")" "$failed"
+    fi
+    count_runner "dotnet test $name" "$rc" $((FAILED - before))
+  done
+}
+
+format_check() {
+  log "dotnet format --verify-no-changes"
+  if dotnet format HaCluster.sln --verify-no-changes -v quiet; then count "dotnet format --verify-no-changes" 1 0
+  else count "dotnet format --verify-no-changes" 0 1; fi
+}
+
+# integration_tests [--only NAME[,NAME...]]: tests/integration/run.sh with the package just built
+integration_tests() {
+  local deb rc=0 p=0 f=0 before=$FAILED
+  deb=$(ls "$DIST"/hacluster-agents_*.deb)
+  log "integration tests${*:+ ($*)}"
+  rm -f "$OUT/integration.result"
+  HC_TEST_RESULT=$OUT/integration.result bash tests/integration/run.sh "$ARTIFACTS" "$deb" "$@" || rc=$?
+  read -r p f <"$OUT/integration.result" 2>/dev/null || { p=0; f=0; }
+  count "integration (tests/integration/run.sh)" "${p:-0}" "${f:-0}"
+  count_runner "tests/integration/run.sh" "$rc" $((FAILED - before))
+}
+
+summary() {
+  echo
+  echo "$PASSED passed, $FAILED failed"
+  [ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]
+}
+
+unit() {
+  mkdir -p "$OUT"
+  compile
+  unit_tests --filter "Requires!=root"
+  summary
+}
+
+integration() {
+  [ "$(id -u)" -eq 0 ] || die "the integration tests start namespaces, daemons and guests: run them as root"
+  ensure_packages "${TEST_PACKAGES[@]}"
+  build
+  mkdir -p "$OUT"
+  integration_tests "$@"
+  summary
 }
 
 test_all() {
   ensure_packages "${TEST_PACKAGES[@]}"
   build
   mkdir -p "$OUT"
-  local status=0
-  log "unit tests"
-  dotnet test HaCluster.sln -c Release --no-build -v quiet -nologo 2>&1 | tee "$OUT/unit-tests.log" || status=1
-  count_dotnet_test "$OUT/unit-tests.log"
-  log "integration tests"
-  local deb
-  deb=$(ls "$DIST"/hacluster-agents_*.deb)
-  bash tests/integration/run.sh "$ARTIFACTS" "$deb" 2>&1 | tee "$OUT/integration.log" || status=1
-  count_integration "$OUT/integration.log"
-  echo
-  echo "$PASSED passed, $FAILED failed"
-  [ "$FAILED" -eq 0 ] && [ "$status" -eq 0 ]
+  unit_tests
+  format_check
+  integration_tests
+  summary
 }
 
 bench() {
@@ -118,27 +184,36 @@ demo() {
   ensure_packages "${TEST_PACKAGES[@]}"
   build
   mkdir -p "$OUT"
-  local deb status=0 part
+  local deb status=0 part p f
   deb=$(ls "$DIST"/hacluster-agents_*.deb)
   for part in vm-cluster drbd-cluster; do
     log "lab: $part"
-    bash "tests/integration/$part.sh" "$deb" --demo 2>&1 | tee "$OUT/demo-$part.log" || status=1
+    rm -f "$OUT/demo-$part.result"
+    HC_TEST_RESULT=$OUT/demo-$part.result bash "tests/integration/$part.sh" "$deb" --demo 2>&1 |
+      tee "$OUT/demo-$part.log" || status=1
   done
   log "lab summary"
   printf '%-80s %s\n' "measured" "value"
   for part in vm-cluster drbd-cluster; do
     sed -n 's/^# measured: \(.*\): \([^:]*\)$/\1\t\2/p' "$OUT/demo-$part.log" |
       while IFS=$'\t' read -r what value; do printf '%-80s %s\n' "$part: $what" "$value"; done
-    grep -E "^$part: [0-9]+ passed, [0-9]+ failed" "$OUT/demo-$part.log" || { echo "$part: no result line"; status=1; }
+    if read -r p f <"$OUT/demo-$part.result" 2>/dev/null; then
+      echo "$part: $p passed, $f failed"
+      [ "$f" -eq 0 ] || status=1
+    else
+      echo "$part: no result"; status=1
+    fi
   done
   [ "$status" -eq 0 ] && echo "demo: PASS" || echo "demo: FAIL"
   return "$status"
 }
 
 case "${1:-build}" in
-  build|"") build ;;
+  build | "") build ;;
+  unit) unit ;;
+  integration) shift; integration "$@" ;;
   test) test_all ;;
   bench) bench ;;
   demo) demo ;;
-  *) die "usage: ./build.sh [test|bench|demo]" ;;
+  *) die "usage: ./build.sh [unit|integration [--only NAME[,NAME...]]|test|bench|demo]" ;;
 esac

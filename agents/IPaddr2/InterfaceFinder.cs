@@ -6,9 +6,6 @@ using HaCluster.Ocf;
 
 namespace HaCluster.Agents.IPaddr2;
 
-/// <summary>Where an address goes: the link, the prefix length and the IPv4 broadcast.</summary>
-public sealed record AddressPlacement(LinkInfo Link, int PrefixLength, IPAddress? Broadcast);
-
 /// <summary>
 /// findif: the interface and prefix for an address, from the parameters or the routing table.
 /// <para>

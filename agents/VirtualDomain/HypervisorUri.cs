@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using HaCluster.Libvirt;
 using HaCluster.Ocf;
 
@@ -9,7 +8,7 @@ namespace HaCluster.Agents.VirtualDomain;
 /// `virsh --quiet uri`: LIBVIRT_DEFAULT_URI, else uri_default in /etc/libvirt/libvirt.conf, else
 /// qemu:///system for root (qemu:///session for other users).
 /// </summary>
-public static partial class HypervisorUri
+public static class HypervisorUri
 {
     public const string SystemConfig = "/etc/libvirt/libvirt.conf";
 
@@ -17,7 +16,7 @@ public static partial class HypervisorUri
     {
         if (environment("LIBVIRT_DEFAULT_URI") is { Length: > 0 } fromEnv) return fromEnv;
         if (ReadUriDefault(configPath) is { Length: > 0 } fromConf) return fromConf;
-        return (isRoot ?? geteuid() == 0) ? "qemu:///system" : "qemu:///session";
+        return (isRoot ?? Environment.IsPrivilegedProcess) ? "qemu:///system" : "qemu:///session";
     }
 
     /// <summary>The uri_default setting of a libvirt.conf (<c>uri_default = "qemu:///system"</c>), or null.</summary>
@@ -68,7 +67,4 @@ public static partial class HypervisorUri
         int end = uri.IndexOfAny(['+', ':']);
         return end < 0 ? uri : uri[..end];
     }
-
-    [LibraryImport("libc")]
-    private static partial uint geteuid();
 }

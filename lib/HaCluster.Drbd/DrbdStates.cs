@@ -34,7 +34,7 @@ public enum DrbdDiskState
 }
 
 /// <summary>The text ↔ enum tables. Matching is exact and case-sensitive, as drbdsetup prints.</summary>
-public static class DrbdStateText
+internal static class DrbdStateText
 {
     public static DrbdRole Role(string? text) => text switch
     {

@@ -7,7 +7,7 @@ namespace HaCluster.Drbd;
 /// The kernel's log buffer as dmesg reads it: klogctl(SYSLOG_ACTION_READ_ALL), one system call,
 /// no process and no blocking (a read of /dev/kmsg blocks at its end). Needs CAP_SYSLOG (root).
 /// </summary>
-public static partial class KernelLog
+internal static partial class KernelLog
 {
     const int SyslogActionReadAll = 3;
     const int SyslogActionSizeBuffer = 10;

@@ -9,7 +9,7 @@ namespace HaCluster.Drbd;
 /// a counters line (<c>oos:</c> = KiB out of sync), and while syncing a progress line.
 /// /proc/drbd names no resource: <see cref="ToStatus"/> needs the resource's minors.
 /// </summary>
-public static partial class ProcDrbdParser
+internal static partial class ProcDrbdParser
 {
     public sealed record Minor(int Number, string ConnectionWord, DrbdRole Role, DrbdRole PeerRole, DrbdDiskState Disk, DrbdDiskState PeerDisk)
     {

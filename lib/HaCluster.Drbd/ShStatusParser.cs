@@ -8,7 +8,7 @@ namespace HaCluster.Drbd;
 /// never executed, and like the shell's variables a value carries over to the next volume
 /// unless that volume sets it again.
 /// </summary>
-public static class ShStatusParser
+internal static class ShStatusParser
 {
     public static DrbdStatus Parse(string output, string resource)
     {

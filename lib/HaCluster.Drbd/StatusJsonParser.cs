@@ -9,7 +9,7 @@ namespace HaCluster.Drbd;
 /// peer-client). The same model as events2 (DRBD 8.4's drbdsetup has no --json). The agent reads
 /// events2, as ocf:linbit:drbd does; this is the second source a DRBD 9 test can check it against.
 /// </summary>
-public static class StatusJsonParser
+internal static class StatusJsonParser
 {
     public static DrbdStatus Parse(string json, string resource)
     {

@@ -10,7 +10,7 @@ namespace HaCluster.Xen;
 /// right (the name column is padded to 40 characters but a longer name widens its line, and a name
 /// may in principle hold spaces); never the JSON of <c>xl list -l</c>, which has no run state.
 /// </summary>
-public static class XlOutput
+static class XlOutput
 {
     /// <summary>The exact text of xl's "no such domain" (printf "%s is an invalid domain identifier (rc=%d)").</summary>
     public const string InvalidDomainText = " is an invalid domain identifier";

@@ -15,8 +15,8 @@ set -u
 ART=$(cd "${1:?usage: drbd.sh ARTIFACTS_DIR}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
 IT=$HERE/../integration
-# shellcheck source=tests/integration/lib.sh
-. "$IT/lib.sh"
+# shellcheck source=tests/bench/lib.sh
+. "$HERE/lib.sh"
 # shellcheck source=tests/integration/drbd/uml.sh
 . "$IT/drbd/uml.sh"
 t_init drbd-bench
@@ -30,27 +30,18 @@ install -m 0755 "$ART/agents/drbd" "$UML_RUN/share/drbd"
 OURS=$UML_RUN/share/drbd
 LINBIT=/usr/lib/ocf/resource.d/linbit/drbd
 uml_start --fresh-disk 1 2 || exit 1
-for n in 1 2; do
-  gx "$n" 'mkdir -p /run/crm-stub /run/resource-agents
-for t in crm_attribute crm_master crm_node crm_resource; do ln -sf '"$UML_RUN"'/share/crm-stub.sh /run/crm-stub/$t; done
-cp '"$UML_RUN"'/share/r0.res /etc/drbd.d/r0.res && modprobe drbd && drbdadm create-md r0 </dev/null >/dev/null 2>&1 && drbdadm up r0' ||
-    { echo "drbd-bench: DRBD setup failed on node$n" >&2; exit 1; }
-done
-gx 1 'for i in $(seq 300); do grep -q cs:Connected /proc/drbd && break; sleep 0.1; done
-drbdadm primary --force r0 && for i in $(seq 600); do grep -q ds:UpToDate/UpToDate /proc/drbd && break; sleep 0.1; done
-grep -q "cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate" /proc/drbd' || { echo "drbd-bench: no UpToDate Primary" >&2; exit 1; }
+for n in 1 2; do uml_drbd_up "$n" >/dev/null || { echo "drbd-bench: DRBD setup failed on node$n" >&2; exit 1; }; done
+uml_drbd_initial_sync || { echo "drbd-bench: no UpToDate Primary" >&2; exit 1; }
 
-ENVS='export OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=drbd_r0 OCF_RESKEY_drbd_resource=r0
-export OCF_RESKEY_CRM_meta_clone_max=2 OCF_RESKEY_CRM_meta_clone_node_max=1 OCF_RESKEY_CRM_meta_notify=true
-export OCF_RESKEY_CRM_meta_promoted_max=1 OCF_RESKEY_CRM_meta_promoted_node_max=1
-export OCF_RESKEY_CRM_meta_master_max=1 OCF_RESKEY_CRM_meta_master_node_max=1 OCF_RESKEY_crm_feature_set=3.16.1
-export OCF_RESKEY_CRM_meta_interval=10000 OCF_RESKEY_CRM_meta_role=Promoted OCF_RESKEY_CRM_meta_timeout=240000
-export OCF_RESKEY_CRM_meta_on_node=node1 HA_RSCTMP=/run/resource-agents HA_SBIN_DIR=/run/crm-stub
-export PATH=/run/crm-stub:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C'
+# the agents' environment: both see the same crm tools, the stub first in PATH and as HA_SBIN_DIR
+RA_ENV=("${UML_DRBD_ENV[@]}" PATH=/run/crm-stub:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C)
+RA_PARAMS=(CRM_meta_interval=10000 CRM_meta_role=Promoted CRM_meta_timeout=240000 CRM_meta_on_node=node1)
+RA_LIMIT=110
+ra_env monitor
+ENVS="export $(printf '%q ' "${RA_ENVV[@]}")"
 # one monitor each first: both write the score once; after that it is unchanged (steady state)
-gx 1 "$ENVS; $OURS monitor; echo ours=\$?; $LINBIT monitor; echo linbit=\$?" >"$UML_RUN/first.txt" 2>&1
-grep -q '^ours=8' "$UML_RUN/first.txt" && grep -q '^linbit=8' "$UML_RUN/first.txt" ||
-  { echo "drbd-bench: a first monitor did not report Promoted:" >&2; cat "$UML_RUN/first.txt" >&2; exit 1; }
+bench_ra "a first monitor of ours (Promoted)" 8 --via gx 1 --agent "$OURS" monitor
+bench_ra "a first monitor of linbit/drbd (Promoted)" 8 --via gx 1 --agent "$LINBIT" monitor
 
 echo "== drbd monitor of a Primary in steady state, inside a UML guest, $RUNS runs each, interleaved (host load: $(cut -d' ' -f1-3 /proc/loadavg))"
 GX_TIMEOUT=1200 gx 1 "$ENVS; hyperfine -N -i --warmup 3 --runs $RUNS --export-json /ctl/drbd.json \

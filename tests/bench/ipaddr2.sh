@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016  # cleanup commands are eval'd later: single quotes on purpose
 # IPaddr2 benchmark: ocf:hacluster:IPaddr2 (ARTIFACTS_DIR/agents/IPaddr2) side by side with the shell
 # ocf:heartbeat:IPaddr2, in ONE hyperfine run per group, reported as ratios (CPU time is stable on a
 # loaded machine, wall time is not). Usage: tests/bench/ipaddr2.sh ARTIFACTS_DIR   (root; ~30 s)
@@ -28,93 +29,57 @@ OURS=$ARTIFACTS/agents/IPaddr2
 HB=/usr/lib/ocf/resource.d/heartbeat/IPaddr2
 DUMMY=$ARTIFACTS/agents/Dummy   # the floor: a NativeAOT agent whose monitor is one stat()
 NS=hc-bench-ip-$$
-[ "$(id -u)" = 0 ] || { echo "ipaddr2 bench: must run as root (network namespaces)" >&2; exit 2; }
-for t in hyperfine strace python3 ip; do
-  command -v "$t" >/dev/null || { echo "ipaddr2 bench: $t not found" >&2; exit 2; }
-done
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/bench/lib.sh
+. "$HERE/lib.sh"
+bench_init "ipaddr2 bench"
+require_root || exit 2
+require_tools hyperfine strace python3 ip || exit 2
 [ -x "$OURS" ] || { echo "ipaddr2 bench: $OURS not built" >&2; exit 2; }
 [ -x "$DUMMY" ] || { echo "ipaddr2 bench: $DUMMY not built" >&2; exit 2; }
 [ -x "$HB" ] || { echo "ipaddr2 bench: $HB not installed (Debian package resource-agents)" >&2; exit 2; }
 
-WORK=$(mktemp -d /tmp/hacluster-bench-ipaddr2.XXXXXX)
-# X CMD...: CMD inside the namespace with the agents' environment (and nothing else)
-BENV=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C OCF_ROOT=/usr/lib/ocf
-  OCF_RESOURCE_INSTANCE=bench "HA_RSCTMP=$WORK/rsc" HA_LOGFACILITY=daemon "HA_LOGFILE=$WORK/pacemaker.log"
-  OCF_RESKEY_ip=203.0.113.10 OCF_RESKEY_cidr_netmask=24 OCF_RESKEY_nic=bv0
-  OCF_RESKEY_CRM_meta_interval=10000 OCF_RESKEY_CRM_meta_timeout=20000 OCF_RESKEY_arp_bg=true)
-X() { ip netns exec "$NS" env -i "${BENV[@]}" "$@"; }
-# XI CMD...: the same without nic and cidr_netmask (ip only); XF CMD...: the same with arp_bg=false
-BENV_IPONLY=()
-for v in "${BENV[@]}"; do case $v in OCF_RESKEY_nic=* | OCF_RESKEY_cidr_netmask=*) ;; *) BENV_IPONLY+=("$v") ;; esac; done
-XI() { ip netns exec "$NS" env -i "${BENV_IPONLY[@]}" "$@"; }
-XF() { ip netns exec "$NS" env -i "${BENV[@]}" OCF_RESKEY_arp_bg=false "$@"; }
-NS_INO=""
-cleanup() {
-  set +e
-  if [ -n "$NS_INO" ]; then
-    X "$OURS" stop >/dev/null 2>&1
-    X "$HB" stop >/dev/null 2>&1
-    # whatever still runs in our private namespace is ours (a background ARP sender): SIGKILL by PID
-    local p left=()
-    for p in /proc/[0-9]*; do
-      [ "$(readlink "$p/ns/net" 2>/dev/null)" = "net:[$NS_INO]" ] && left+=("${p#/proc/}")
-    done
-    [ ${#left[@]} -gt 0 ] && kill -KILL "${left[@]}" 2>/dev/null
-    ip netns del "$NS" 2>/dev/null
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-ip netns add "$NS"
-NS_INO=$(stat -L -c %i "/run/netns/$NS")
-ip -n "$NS" link set lo up
-ip -n "$NS" link add bv0 type veth peer name bv1
-ip -n "$NS" addr add 203.0.113.1/24 dev bv0
-ip -n "$NS" link set bv0 up
-ip -n "$NS" link set bv1 up
+# the agents' environment (and nothing else); NICMASK is what "ip only" leaves out
+RA_ENV=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C OCF_ROOT=/usr/lib/ocf
+  OCF_RESOURCE_INSTANCE=bench "HA_RSCTMP=$WORK/rsc" HA_LOGFACILITY=daemon "HA_LOGFILE=$WORK/pacemaker.log")
+RA_PARAMS=(ip=203.0.113.10 CRM_meta_interval=10000 CRM_meta_timeout=20000 arp_bg=true)
+NICMASK=(cidr_netmask=24 nic=bv0)
+# X CMD...: CMD inside the namespace with the agents' environment; XI: the same without nic and
+# cidr_netmask (ip only); XF: the same as X with arp_bg=false
+X() { ra_env start "${NICMASK[@]}"; netns_exec "$NS" env -i "${RA_ENVV[@]}" "$@"; }
+XI() { ra_env start; netns_exec "$NS" env -i "${RA_ENVV[@]}" "$@"; }
+XF() { ra_env start "${NICMASK[@]}" arp_bg=false; netns_exec "$NS" env -i "${RA_ENVV[@]}" "$@"; }
+# the agents are stopped again before the namespace goes
+t_cleanup_push 'X "$OURS" stop >/dev/null 2>&1; X "$HB" stop >/dev/null 2>&1'
+netns_create "$NS" || exit 2
+netns_veth "$NS" bv0 "$NS" bv1 203.0.113.1/24 || exit 2
 mkdir -p "$WORK/rsc"
 
-
-# rc [X|XI|XF] AGENT ACTION: the exit code, without stopping on it
-rc() { local r=0 x=X; case $1 in X | XI | XF) x=$1; shift ;; esac; "$x" "$@" >"$WORK/last.out" 2>&1 || r=$?; echo "$r"; }
-expect() { # DESC WANT GOT
-  if [ "$2" != "$3" ]; then echo "ipaddr2 bench: $1: exit $3, expected $2" >&2; cat "$WORK/last.out" >&2; exit 1; fi
-}
+# ok DESC WANT AGENT ACTION [NAME=VALUE...]: the agent inside the namespace exits WANT (else exit 1)
+ok() { local d=$1 want=$2 agent=$3; shift 3; bench_ra "$d" "$want" --netns "$NS" --agent "$agent" "$@"; }
 
 # ---------------------------------------------------------------- both agents agree on the state
-expect "ours start" 0 "$(rc "$OURS" start)"
-expect "heartbeat monitor of ours' address" 0 "$(rc "$HB" monitor)"
-expect "heartbeat monitor (ip only) of ours' address" 0 "$(rc XI "$HB" monitor)"
-expect "ours stop" 0 "$(rc "$OURS" stop)"
-expect "heartbeat monitor after ours stop" 7 "$(rc "$HB" monitor)"
-expect "heartbeat start" 0 "$(rc "$HB" start)"
-expect "ours monitor of heartbeat's address" 0 "$(rc "$OURS" monitor)"
-expect "ours monitor (ip only) of heartbeat's address" 0 "$(rc XI "$OURS" monitor)"
-expect "heartbeat stop" 0 "$(rc "$HB" stop)"
-expect "ours monitor after heartbeat stop" 7 "$(rc "$OURS" monitor)"
-expect "ours start" 0 "$(rc "$OURS" start)"
-expect "Dummy start (its state file under HA_RSCTMP)" 0 "$(rc "$DUMMY" start)"
+ok "ours start" 0 "$OURS" start "${NICMASK[@]}"
+ok "heartbeat monitor of ours' address" 0 "$HB" monitor "${NICMASK[@]}"
+ok "heartbeat monitor (ip only) of ours' address" 0 "$HB" monitor
+ok "ours stop" 0 "$OURS" stop "${NICMASK[@]}"
+ok "heartbeat monitor after ours stop" 7 "$HB" monitor "${NICMASK[@]}"
+ok "heartbeat start" 0 "$HB" start "${NICMASK[@]}"
+ok "ours monitor of heartbeat's address" 0 "$OURS" monitor "${NICMASK[@]}"
+ok "ours monitor (ip only) of heartbeat's address" 0 "$OURS" monitor
+ok "heartbeat stop" 0 "$HB" stop "${NICMASK[@]}"
+ok "ours monitor after heartbeat stop" 7 "$OURS" monitor "${NICMASK[@]}"
+ok "ours start" 0 "$OURS" start "${NICMASK[@]}"
+ok "Dummy start (its state file under HA_RSCTMP)" 0 "$DUMMY" start
 
 # ---------------------------------------------------------------- 1. monitor, meta-data
-# hf NAME X|XI HYPERFINE-ARGS...: one hyperfine run inside the namespace, JSON to $WORK/NAME.json
-hf() {
-  local name=$1 x=$2; shift 2
-  "$x" hyperfine -N --export-json "$WORK/$name.json" "$@" >/dev/null 2>"$WORK/hyperfine.err" ||
-    { cat "$WORK/hyperfine.err" >&2; exit 1; }
-}
-# rounds NAME X|XI NAME1 CMD1 NAME2 CMD2 ...: ROUNDS hyperfine runs of all the commands side by side,
-# the order reversed every other round, so that a load change during a run does not favour one side
+# rounds NAME X|XI NAME1 CMD1 NAME2 CMD2 ...: ROUNDS hyperfine runs of all the commands side by side
+# inside the namespace, interleaved (lib.sh)
 rounds() {
-  local name=$1 x=$2 r i args; shift 2
-  local pairs=("$@")
+  local name=$1 x=$2 r; shift 2
   for ((r = 1; r <= ROUNDS; r++)); do
-    args=()
-    if ((r % 2)); then for ((i = 0; i < ${#pairs[@]}; i += 2)); do args+=(-n "${pairs[i]}" "${pairs[i + 1]}"); done
-    else for ((i = ${#pairs[@]} - 2; i >= 0; i -= 2)); do args+=(-n "${pairs[i]}" "${pairs[i + 1]}"); done; fi
-    hf "$name-$r" "$x" --warmup 10 --runs "$RUNS" "${args[@]}"
+    interleaved "$r" "$@"
+    hf "$name-$r" --via "$x" --warmup 10 --runs "$RUNS" "${HF_ARGS[@]}"
   done
 }
 echo "== IPaddr2 monitor / meta-data, $ROUNDS rounds of $RUNS runs each, each round one hyperfine run (load: $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -125,13 +90,13 @@ rounds monitor-iponly XI "ours monitor (ip only)" "$OURS monitor" "heartbeat mon
 
 # ---------------------------------------------------------------- 2. start, stop
 echo "== IPaddr2 start / stop (arp_bg=true), $SS_RUNS runs each, the opposite action as --prepare, one hyperfine run"
-hf startstop X --warmup 3 --runs "$SS_RUNS" \
+hf startstop --via X --warmup 3 --runs "$SS_RUNS" \
   --prepare "$OURS stop" -n "ours start" "$OURS start" \
   --prepare "$HB stop" -n "heartbeat start" "$HB start" \
   --prepare "$OURS start" -n "ours stop" "$OURS stop" \
   --prepare "$HB start" -n "heartbeat stop" "$HB stop"
-expect "heartbeat stop after the start/stop runs" 0 "$(rc "$HB" stop)"
-expect "ours stop after the start/stop runs" 0 "$(rc "$OURS" stop)"
+ok "heartbeat stop after the start/stop runs" 0 "$HB" stop "${NICMASK[@]}"
+ok "ours stop after the start/stop runs" 0 "$OURS" stop "${NICMASK[@]}"
 
 # ---------------------------------------------------------------- 3. child processes
 # children X|XI|XF AGENT ACTION: successful execve calls under strace -f inside the namespace, minus the
@@ -139,7 +104,7 @@ expect "ours stop after the start/stop runs" 0 "$(rc "$OURS" stop)"
 children() {
   local x=$1; shift
   "$x" strace -f -qq -e trace=execve -o "$WORK/strace.out" "$@" >/dev/null 2>&1 || true
-  echo $(( $(grep -cE 'execve\(.*\) = 0$|<\.\.\. execve resumed>.* = 0$' "$WORK/strace.out") - 1 ))
+  count_execs "$WORK/strace.out"
 }
 declare -A KIDS
 KIDS[ours_start]=$(children XF "$OURS" start)

@@ -41,49 +41,26 @@ DUMMY=$ARTIFACTS/agents/Dummy
 NS_A=hc-vdb-a-$$
 NS_B=hc-vdb-b-$$
 RSC=bench-vm
-# shellcheck source=tests/integration/lib.sh
-. "$INTEG/lib.sh"
+# shellcheck source=tests/bench/lib.sh
+. "$HERE/lib.sh"
 # shellcheck source=tests/integration/libvirt/lib-libvirt.sh
 . "$INTEG/libvirt/lib-libvirt.sh"
-T_NAME="virtualdomain bench"
+bench_init "virtualdomain bench"
 
-die() { echo "virtualdomain bench: $*" >&2; exit 2; }
-[ "$(id -u)" = 0 ] || die "must run as root (private daemons, network namespaces)"
-for t in hyperfine strace python3 ip unshare virsh /usr/sbin/libvirtd /usr/bin/qemu-system-x86_64 crm_resource; do
-  case $t in /*) [ -x "$t" ] ;; *) command -v "$t" >/dev/null ;; esac || die "$t not found (Debian package $(_tool_pkg "$t"))"
-done
-[ -x "$OURS" ] || die "$OURS not built"
-[ -x "$DUMMY" ] || die "$DUMMY not built"
-[ -x "$HB" ] || die "$HB not installed (Debian package resource-agents)"
+require_root || exit 2
+require_tools hyperfine strace python3 ip unshare virsh /usr/sbin/libvirtd /usr/bin/qemu-system-x86_64 crm_resource || exit 2
+[ -x "$OURS" ] || { echo "virtualdomain bench: $OURS not built" >&2; exit 2; }
+[ -x "$DUMMY" ] || { echo "virtualdomain bench: $DUMMY not built" >&2; exit 2; }
+[ -x "$HB" ] || { echo "virtualdomain bench: $HB not installed (Debian package resource-agents)" >&2; exit 2; }
 
-WORK=$(mktemp -d /tmp/hacluster-bench-vd.XXXXXX)
 LVD_ROOT=$WORK/lv
 mkdir -p "$WORK/rsc" "$WORK/xml" "$LVD_ROOT"
-cleanup() {
-  lvd_stop bench; lvd_stop a; lvd_stop b
-  local ns ino left
-  for ns in "$NS_A" "$NS_B"; do
-    ino=$(netns_inode "$ns")
-    [ -n "$ino" ] || continue
-    left=$(netns_pids "$ino")
-    # shellcheck disable=SC2086  # a list of pids, all in our private namespace
-    [ -n "$left" ] && kill -KILL $left 2>/dev/null
-    ip netns del "$ns" 2>/dev/null
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+t_cleanup_push 'lvd_stop bench; lvd_stop a; lvd_stop b'
 
 # ---------------------------------------------------------------- daemons, namespaces, domains
-if ! { ip netns add "$NS_A" && ip netns add "$NS_B" &&
-  ip -n "$NS_A" link set lo up && ip -n "$NS_B" link set lo up &&
-  ip -n "$NS_A" link add vda0 type veth peer name vdb0 netns "$NS_B" &&
-  ip -n "$NS_A" addr add 198.51.100.1/24 dev vda0 && ip -n "$NS_B" addr add 198.51.100.2/24 dev vdb0 &&
-  ip -n "$NS_A" link set vda0 up && ip -n "$NS_B" link set vdb0 up; }; then
-  die "namespaces $NS_A / $NS_B"
-fi
+die() { echo "virtualdomain bench: $*" >&2; exit 2; }
+netns_create "$NS_A" "$NS_B" || exit 2
+netns_veth "$NS_A" vda0 "$NS_B" vdb0 198.51.100.1/24 198.51.100.2/24 || die "namespaces $NS_A / $NS_B"
 lvd_config bench 5a1d0000-0000-4000-8000-0000000000f1 || die "config"
 lvd_config a 5a1d0000-0000-4000-8000-0000000000fa 198.51.100.1 || die "config"
 lvd_config b 5a1d0000-0000-4000-8000-0000000000fb 198.51.100.2 || die "config"
@@ -98,49 +75,38 @@ B_Q=$(lvd_qemu_uri b)
 lvd_domain_xml vdb1 >"$WORK/xml/vdb1.xml"
 lvd_offline_cib "$RSC" >"$WORK/cib.xml"
 
-export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C OCF_ROOT=/usr/lib/ocf
-export OCF_RESOURCE_INSTANCE=$RSC HA_RSCTMP=$WORK/rsc CIB_file=$WORK/cib.xml
-export HA_LOGFACILITY=daemon HA_LOGFILE=$WORK/pacemaker.log
-export OCF_RESKEY_CRM_meta_interval=10000 OCF_RESKEY_CRM_meta_timeout=20000
-export OCF_RESKEY_config=$WORK/xml/vdb1.xml OCF_RESKEY_hypervisor=$Q
-export OCF_RESKEY_state=$WORK/rsc/dummy.state   # the floor's state file
-LEAN=(OCF_RESKEY_autoset_utilization_cpu=false OCF_RESKEY_autoset_utilization_host_memory=false
-  OCF_RESKEY_autoset_utilization_hv_memory=false)
-
-# rc CMD...: exit code without stopping; output in $WORK/last.out
-rc() { local r=0; "$@" >"$WORK/last.out" 2>&1 || r=$?; echo "$r"; }
-expect() { # DESC WANT GOT
-  if [ "$2" != "$3" ]; then echo "virtualdomain bench: $1: exit $3, expected $2" >&2; cat "$WORK/last.out" >&2; exit 1; fi
-}
+# the agents' environment; exported as well, for hyperfine and strace: no env wrapper gets measured
+RA_ENV=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C OCF_ROOT=/usr/lib/ocf
+  "OCF_RESOURCE_INSTANCE=$RSC" "HA_RSCTMP=$WORK/rsc" "CIB_file=$WORK/cib.xml"
+  HA_LOGFACILITY=daemon "HA_LOGFILE=$WORK/pacemaker.log")
+RA_PARAMS=(CRM_meta_interval=10000 CRM_meta_timeout=20000 "config=$WORK/xml/vdb1.xml" "hypervisor=$Q"
+  "state=$WORK/rsc/dummy.state")   # state: the floor's state file
+ra_env start
+export "${RA_ENVV[@]}"
+RA_LIMIT=180
+LEAN=(autoset_utilization_cpu=false autoset_utilization_host_memory=false autoset_utilization_hv_memory=false)
 ms_of() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f", (b-a)*1000}'; }
 
 # both agents agree on the state of the same domain
-expect "ours probe before start" 7 "$(rc env OCF_RESKEY_CRM_meta_interval=0 "$OURS" monitor)"
-expect "ours start (qemu no-OS guest)" 0 "$(rc "$OURS" start)"
-expect "heartbeat monitor of ours' domain" 0 "$(rc "$HB" monitor)"
-expect "ours monitor" 0 "$(rc "$OURS" monitor)"
-expect "ours monitor, utilization off" 0 "$(rc env "${LEAN[@]}" "$OURS" monitor)"
-expect "Dummy start (the floor)" 0 "$(rc "$DUMMY" start)"
+bench_ra "ours probe before start" 7 --agent "$OURS" monitor CRM_meta_interval=0
+bench_ra "ours start (qemu no-OS guest)" 0 --agent "$OURS" start
+bench_ra "heartbeat monitor of ours' domain" 0 --agent "$HB" monitor
+bench_ra "ours monitor" 0 --agent "$OURS" monitor
+bench_ra "ours monitor, utilization off" 0 --agent "$OURS" monitor "${LEAN[@]}"
+bench_ra "Dummy start (the floor)" 0 --agent "$DUMMY" start
 
 # ---------------------------------------------------------------- 1. monitor
-hf() { # NAME HYPERFINE-ARGS...
-  local name=$1; shift
-  hyperfine -N --export-json "$WORK/$name.json" "$@" >/dev/null 2>"$WORK/hyperfine.err" ||
-    { cat "$WORK/hyperfine.err" >&2; exit 1; }
-}
-round() { # NAME R NAME1 CMD1 NAME2 CMD2 ...: one hyperfine run of all, the order reversed when R is even
-  local name=$1 r=$2 i args=(); shift 2
-  local pairs=("$@")
-  if ((r % 2)); then for ((i = 0; i < ${#pairs[@]}; i += 2)); do args+=(-n "${pairs[i]}" "${pairs[i + 1]}"); done
-  else for ((i = ${#pairs[@]} - 2; i >= 0; i -= 2)); do args+=(-n "${pairs[i]}" "${pairs[i + 1]}"); done; fi
-  hf "$name-$r" --warmup 5 --runs "$RUNS" "${args[@]}"
+round() { # NAME R NAME1 CMD1 NAME2 CMD2 ...: one hyperfine run of all, interleaved (lib.sh)
+  local name=$1 r=$2; shift 2
+  interleaved "$r" "$@"
+  hf "$name-$r" --warmup 5 --runs "$RUNS" "${HF_ARGS[@]}"
 }
 echo "== VirtualDomain monitor (qemu no-OS guest, $Q), defaults and autoset_utilization_*=false alternating, $ROUNDS rounds of $RUNS runs"
 for ((r = 1; r <= ROUNDS; r++)); do
   echo "   round $r, load $(cut -d' ' -f1-3 /proc/loadavg)"
   round monitor "$r" "ours monitor" "$OURS monitor" "heartbeat monitor" "$HB monitor" "floor" "$DUMMY monitor"
   # the other environment is exported in a subshell: no env wrapper process gets measured
-  (export "${LEAN[@]}"; round monitor-lean "$r" "ours monitor (utilization off)" "$OURS monitor" "heartbeat monitor (utilization off)" "$HB monitor")
+  (export "${LEAN[@]/#/OCF_RESKEY_}"; round monitor-lean "$r" "ours monitor (utilization off)" "$OURS monitor" "heartbeat monitor (utilization off)" "$HB monitor")
   [ -s "$WORK/monitor-lean-$r.json" ] || exit 1
 done
 echo "== meta-data"
@@ -185,25 +151,26 @@ KIDS[ours_monitor]=$(children "$OURS" monitor)
 KIDS[ours_monitor_cold]=$(sed -n 3p "$WORK/children.progs")
 KIDS[hb_monitor]=$(children "$HB" monitor)
 hb_progs=$(sed -n 2p "$WORK/children.progs" | tr ',' '\n' | sed 's/^ //' | sort | uniq -c | sort -rn | awk '{printf "%s x%s, ", $2, $1}' | sed 's/, $//')
-KIDS[ours_monitor_lean]=$(children "$OURS" monitor "${LEAN[@]}")
-KIDS[hb_monitor_lean]=$(children "$HB" monitor "${LEAN[@]}")
+KIDS[ours_monitor_lean]=$(children "$OURS" monitor "${LEAN[@]/#/OCF_RESKEY_}")
+KIDS[hb_monitor_lean]=$(children "$HB" monitor "${LEAN[@]/#/OCF_RESKEY_}")
 
 # ---------------------------------------------------------------- 3. start / stop on the test driver
 echo "== start / stop on the test driver ($T), $SS_RUNS runs each, the opposite action as --prepare"
 (
   export OCF_RESKEY_hypervisor=$T
-  expect "ours start (test driver)" 0 "$(rc "$OURS" start)"
-  expect "heartbeat monitor (test driver)" 0 "$(rc "$HB" monitor)"
-  expect "heartbeat stop (test driver)" 0 "$(rc "$HB" stop)"
+  RA_PARAMS+=("hypervisor=$T")
+  bench_ra "ours start (test driver)" 0 --agent "$OURS" start
+  bench_ra "heartbeat monitor (test driver)" 0 --agent "$HB" monitor
+  bench_ra "heartbeat stop (test driver)" 0 --agent "$HB" stop
   hf startstop --warmup 1 --runs "$SS_RUNS" \
     --prepare "$OURS stop" -n "ours start" "$OURS start" \
     --prepare "$HB stop" -n "heartbeat start" "$HB start" \
     --prepare "$OURS start" -n "ours stop" "$OURS stop" \
     --prepare "$HB start" -n "heartbeat stop" "$HB stop"
-  expect "ours stop after the runs" 0 "$(rc "$OURS" stop)"
+  bench_ra "ours stop after the runs" 0 --agent "$OURS" stop
   # one action each from a fresh caller (start/stop alternate, so two runs of one action are not possible)
   one() { strace -f -qq -e trace=execve -o "$WORK/strace1.out" "$@" >/dev/null 2>&1 || true
-    echo $(( $(grep -cE 'execve\(.*\) = 0$|<\.\.\. execve resumed>.* = 0$' "$WORK/strace1.out") - 1 )); }
+    count_execs "$WORK/strace1.out"; }
   KS=$(one "$OURS" start); KT=$(one "$OURS" stop); HS=$(one "$HB" start); HT=$(one "$HB" stop)
   echo "$KS $KT $HS $HT" >"$WORK/ss-kids"
 ) || exit 1
@@ -212,33 +179,30 @@ KIDS[ours_start]=$ks KIDS[ours_stop]=$kt KIDS[hb_start]=$hs KIDS[hb_stop]=$ht
 
 # ---------------------------------------------------------------- 4. stop of a guest that ignores ACPI
 echo "== stop of the no-OS qemu guest (ignores ACPI), CRM_meta_timeout=10000, one run each"
-t0=$(date +%s.%N); r=$(rc env OCF_RESKEY_CRM_meta_timeout=10000 "$OURS" stop); t1=$(date +%s.%N)
-expect "ours stop (no-OS)" 0 "$r"; ESC_OURS=$(ms_of "$t0" "$t1")
-expect "heartbeat start (no-OS)" 0 "$(rc "$HB" start)"
+bench_ra "ours stop (no-OS)" 0 --agent "$OURS" stop CRM_meta_timeout=10000
+ESC_OURS=$(ms_of 0 "$EL")
+bench_ra "heartbeat start (no-OS)" 0 --agent "$HB" start
 sleep 1
-t0=$(date +%s.%N); r=$(rc env OCF_RESKEY_CRM_meta_timeout=10000 "$HB" stop); t1=$(date +%s.%N)
-expect "heartbeat stop (no-OS)" 0 "$r"; ESC_HB=$(ms_of "$t0" "$t1")
+bench_ra "heartbeat stop (no-OS)" 0 --agent "$HB" stop CRM_meta_timeout=10000
+ESC_HB=$(ms_of 0 "$EL")
 
 # ---------------------------------------------------------------- 5. live migration
 echo "== live migration of the no-OS guest between $NS_A and $NS_B, $MIG_ROUNDS round trips per agent"
 : >"$WORK/migrations"
 # mig AGENT LABEL SRC_URI SRC_HOST DST_URI DST_HOST: migrate_to + migrate_from, times appended
 mig() {
-  local agent=$1 label=$2 su=$3 sh=$4 du=$5 dh=$6 t0 t1 t2 r dt
-  t0=$(date +%s.%N)
-  r=$(rc env OCF_RESKEY_hypervisor="$su" OCF_RESKEY_remoteuri="$du" OCF_RESKEY_CRM_meta_migrate_target="$dh" \
-    OCF_RESKEY_CRM_meta_migrate_source="$sh" OCF_RESKEY_CRM_meta_timeout=120000 "$agent" migrate_to)
-  t1=$(date +%s.%N)
-  expect "$label migrate_to $sh -> $dh" 0 "$r"
-  r=$(rc env OCF_RESKEY_hypervisor="$du" OCF_RESKEY_CRM_meta_migrate_target="$dh" \
-    OCF_RESKEY_CRM_meta_migrate_source="$sh" OCF_RESKEY_CRM_meta_timeout=60000 "$agent" migrate_from)
-  t2=$(date +%s.%N)
-  expect "$label migrate_from on $dh" 0 "$r"
-  expect "$label stop on the source $sh" 0 "$(rc env OCF_RESKEY_hypervisor="$su" "$agent" stop)"
+  local agent=$1 label=$2 su=$3 sh=$4 du=$5 dh=$6 to from dt
+  bench_ra "$label migrate_to $sh -> $dh" 0 --agent "$agent" migrate_to "hypervisor=$su" "remoteuri=$du" \
+    "CRM_meta_migrate_target=$dh" "CRM_meta_migrate_source=$sh" CRM_meta_timeout=120000
+  to=$(ms_of 0 "$EL")
+  bench_ra "$label migrate_from on $dh" 0 --agent "$agent" migrate_from "hypervisor=$du" \
+    "CRM_meta_migrate_target=$dh" "CRM_meta_migrate_source=$sh" CRM_meta_timeout=60000
+  from=$(ms_of 0 "$EL")
+  bench_ra "$label stop on the source $sh" 0 --agent "$agent" stop "hypervisor=$su"
   dt=$(virsh -c "$du" domjobinfo --completed vdb1 2>/dev/null | awk -F: '/Total downtime:/{gsub(/[^0-9]/,"",$2); print $2}')
-  echo "$label $(ms_of "$t0" "$t1") $(ms_of "$t1" "$t2") ${dt:-0}" >>"$WORK/migrations"
+  echo "$label $to $from ${dt:-0}" >>"$WORK/migrations"
 }
-expect "ours start on A" 0 "$(rc env OCF_RESKEY_hypervisor="$A_Q" "$OURS" start)"
+bench_ra "ours start on A" 0 --agent "$OURS" start "hypervisor=$A_Q"
 for ((m = 1; m <= MIG_ROUNDS; m++)); do
   mig "$OURS" ours "$A_Q" hostA "$B_Q" hostB
   mig "$OURS" ours "$B_Q" hostB "$A_Q" hostA

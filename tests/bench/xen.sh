@@ -25,18 +25,20 @@ TIMEOUT=${XEN_BENCH_TIMEOUT:-1500}
 RESULTS=${XEN_BENCH_RESULTS:-/tmp/hacluster-xen-bench}
 OURS=$ARTIFACTS/agents/Xen
 t_start=$(date +%s)
-# shellcheck source=../integration/xen/lab.sh
+# shellcheck source=tests/bench/lib.sh
+. "$HERE/lib.sh"
+# shellcheck source=tests/integration/xen/lab.sh
 . "$LAB/lab.sh"
+t_init "xen bench"
 xen_lab_prereqs "xen bench"
 command -v python3 >/dev/null || { echo "xen bench: python3 not found" >&2; exit 2; }
 [ -x "$OURS" ] || { echo "xen bench: $OURS not built" >&2; exit 2; }
 xen_lab_cache >/dev/null
 
 WORK=$(mktemp -d /var/tmp/hacluster-xen-bench.XXXXXX)
-cleanup() { xen_lab_cleanup; rm -rf "$WORK"; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+t_traps
+# shellcheck disable=SC2016  # expanded at cleanup
+t_cleanup_push 'xen_lab_cleanup; rm -rf "$WORK"'
 mkdir -p "$WORK/payload"
 cp "$OURS" "$WORK/payload/Xen"; chmod 755 "$WORK/payload/Xen"
 cp "$LAB/dom0-bench.sh" "$WORK/payload/run.sh"

@@ -33,16 +33,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 t_init drbd-cluster
 
 DEMO=0
-DEB=""
-for a in "$@"; do
-  case $a in
-    --demo) DEMO=1 ;;
-    -*) echo "usage: $0 DEB [--demo]" >&2; exit 2 ;;
-    *) [ -z "$DEB" ] || { echo "usage: $0 DEB [--demo]" >&2; exit 2; }; DEB=$a ;;
-  esac
-done
-[ -n "$DEB" ] || { echo "usage: $0 DEB [--demo]" >&2; exit 2; }
-[ -f "$DEB" ] || { echo "drbd-cluster: no such file: $DEB" >&2; exit 2; }
+lab_args "$@"
 require_root || exit 2
 require_tools corosync corosync-cfgtool pacemakerd crm_mon crm_attribute cibadmin crm mkfs.ext4 busybox \
   sha256sum base64 dpkg dpkg-deb dpkg-query /usr/lib/drbd/crm-fence-peer.sh /usr/lib/drbd/crm-unfence-peer.sh \
@@ -54,6 +45,7 @@ UML_MEM=${UML_MEM:-512M}
 UML_RES_IN=$HERE/drbd/r0-cluster.res.in
 UML_DISK_OPTS="fencing resource-only; c-plan-ahead 0; resync-rate 200M;"
 UML_RUN=""
+UML_KEEP=${HC_DRBDC_KEEP:-0}
 # shellcheck source=tests/integration/drbd/uml.sh
 . "$HERE/drbd/uml.sh"
 NET=$UML_SUBNET
@@ -70,11 +62,7 @@ if [ "$rc" -ne 0 ]; then
   [ "$rc" = 2 ] && exit 2
   fail "uml_setup (namespace $UML_NS, run dir)"; finish; exit 1
 fi
-NS_INO=$(netns_inode "$UML_NS")
-if [ "${HC_DRBDC_KEEP:-0}" = 1 ]; then
-  # replace uml_setup's rm -rf of the run dir (the first cleanup, run last) by a note
-  T_CLEANUP[0]='echo "# run dir kept: $UML_RUN" >&2'
-fi
+NS_INO=${NETNS_INO[$UML_NS]}
 SH=$UML_RUN/share/cluster
 install -d "$SH"
 install -m 0755 "$HERE"/drbd/cluster/*.sh "$HERE/drbd/cluster/put.cgi" "$HERE/drbd/cluster/httpd.ocf" "$SH/"

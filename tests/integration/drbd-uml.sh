@@ -34,40 +34,24 @@ uml_setup || { fail "prerequisites for the User-Mode-Linux guests (see above)"; 
 # ---------------------------------------------------------------- guests and DRBD
 if ! uml_start --fresh-disk 1 2; then fail "boot two UML guests"; finish; exit 1; fi
 pass "two UML guests booted (${UML_BOOT_S[1]} s, ${UML_BOOT_S[2]} s)"
-STUB_SETUP='mkdir -p /run/crm-stub /run/resource-agents
-for t in crm_attribute crm_master crm_node crm_resource; do ln -sf '"$UML_RUN"'/share/crm-stub.sh /run/crm-stub/$t; done'
 for n in 1 2; do
-  check "node$n: drbd module loaded, r0 configured, crm tools stubbed" gx "$n" "$STUB_SETUP
-cp $UML_RUN/share/r0.res /etc/drbd.d/r0.res && modprobe drbd && drbdadm create-md r0 </dev/null && drbdadm up r0"
+  check "node$n: drbd module loaded, r0 configured and up, crm tools stubbed" uml_drbd_up "$n"
 done
 # what an admin does once: the initial full sync, then the resource is left to the cluster
-check "initial sync node1 -> node2" gx 1 'for i in $(seq 300); do grep -q cs:Connected /proc/drbd && break; sleep 0.1; done
-drbdadm primary --force r0 && for i in $(seq 600); do grep -q ds:UpToDate/UpToDate /proc/drbd && break; sleep 0.1; done
-grep -q ds:UpToDate/UpToDate /proc/drbd && drbdadm secondary r0'
+check "initial sync node1 -> node2" eval 'uml_drbd_initial_sync && gx 1 "drbdadm secondary r0"'
 for n in 1 2; do check "node$n: drbdadm down r0" gx "$n" 'drbdadm down r0'; done
 
 # ---------------------------------------------------------------- running the agent
-AENV="OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=drbd_r0 OCF_RESKEY_drbd_resource=r0
-OCF_RESKEY_CRM_meta_clone_max=2 OCF_RESKEY_CRM_meta_clone_node_max=1
-OCF_RESKEY_CRM_meta_promoted_max=1 OCF_RESKEY_CRM_meta_promoted_node_max=1
-OCF_RESKEY_CRM_meta_master_max=1 OCF_RESKEY_CRM_meta_master_node_max=1 OCF_RESKEY_CRM_meta_notify=true
-OCF_RESKEY_crm_feature_set=3.16.1 HA_RSCTMP=/run/resource-agents HA_SBIN_DIR=/run/crm-stub
-PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-AENV=$(echo $AENV)   # one line
-# ra N ACTION [NAME=VALUE...]: the agent in guest N; sets RC, OUT, REASON, CMD, EL (expect() reads them).
-# Timeouts are ten times what bare metal needs: every exec costs 25-170 ms in UML.
-ra() {
-  local n=$1 a=$2 res; shift 2
-  CMD="node$n: $a $*"
-  res=$(gx "$n" "t0=\$EPOCHREALTIME; env -i $AENV OCF_RESKEY_CRM_meta_on_node=node$n OCF_RESKEY_CRM_meta_timeout=240000 $* $AGENT $a 2>&1; rc=\$?
-t1=\$EPOCHREALTIME; echo; echo \"@rc=\$rc @ms=\$(( (\${t1/./}-\${t0/./})/1000 ))\"")
-  RC=$(printf '%s\n' "$res" | sed -n 's/^@rc=\([0-9]*\) .*/\1/p' | tail -1)
-  EL=$(printf '%s\n' "$res" | sed -n 's/.*@ms=\([0-9]*\)$/\1/p' | tail -1)
-  EL=$(awk -v m="${EL:-0}" 'BEGIN{printf "%.2f", m/1000}')
-  OUT=$(printf '%s\n' "$res" | grep -v '^@rc=')
-  REASON=$(printf '%s\n' "$OUT" | sed -n 's/^ocf-exit-reason://p' | tail -1)
-  RC=${RC:-124}
-}
+# ra_on N ACTION [NAME=VALUE...]: ra (lib.sh) inside guest N as node N, with the clone's meta
+# attributes; sets RC, OUT, REASON, CMD, EL (expect() reads them). Timeouts are ten times what bare
+# metal needs: every exec costs 25-170 ms in UML.
+RA_AGENT=$AGENT
+RA_ENV=("${UML_DRBD_ENV[@]}" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+RA_PARAMS=(CRM_meta_timeout=240000)
+RA_LIMIT=110     # below gx's own limit (GX_TIMEOUT, 120 s)
+ra_on() { local n=$1; shift; ra --via gx "$n" --env "OCF_RESKEY_CRM_meta_on_node=node$n" "$@"; }
+# guest_env N: that environment for a command line in guest N (ocf-tester)
+guest_env() { ra_env start "CRM_meta_on_node=node$1"; printf '%q ' "${RA_ENVV[@]}"; }
 gx_wait() { local GX_TIMEOUT=$1; shift; gx "$@"; }
 score() { gx "$1" 'cat /run/crm-attrs/master-drbd_r0 2>/dev/null || echo none'; }
 calls() { gx "$1" 'cat /run/crm-attrs/calls.log 2>/dev/null | wc -l'; }
@@ -81,54 +65,56 @@ assert_score() { # N EXPECTED DESC
   local got; got=$(score "$1")
   assert_eq "$3: node$1 promotion score $2" "$2" "$got" "/proc/drbd: $(proc "$1")"
 }
-MON='OCF_RESKEY_CRM_meta_interval=20000'
-MON_P="$MON OCF_RESKEY_CRM_meta_role=Promoted"
+MON=(CRM_meta_interval=20000)
+MON_P=("${MON[@]}" CRM_meta_role=Promoted)
 
 # ---------------------------------------------------------------- probe, start
-ra 1 monitor
+ra_on 1 monitor
 expect "probe of a down resource" 7
 assert_score 1 none "probe of a down resource"
 
-ra 1 start & p1=$!
-ra 2 start & p2=$!
+ra_on 1 start & p1=$!
+ra_on 2 start & p2=$!
 wait $p1; wait $p2          # the results are re-read below: ra ran in subshells
 for n in 1 2; do
   assert_match "start on both in parallel: node$n Connected Secondary/Secondary UpToDate" \
     'cs:Connected ro:Secondary/Secondary ds:UpToDate/UpToDate' "$(proc $n)"
   assert_score "$n" 10000 "after start on both"
 done
-ra 2 start
+ra_on 2 start
 expect "start of a started instance" 0
 
 # ---------------------------------------------------------------- one child per monitor
 # Two monitors from one shell, as pacemaker-execd runs them: the second finds its score cached.
 # strace (inside the guest) lists every successful execve; the children of the second monitor
 # are the processes that exec'd after it.
-children_of_second_monitor() { # N ROLE_ENV: prints "CHILDREN PATHS..." and "first=RC second=RC"
-  gx "$1" "env -i $AENV OCF_RESKEY_CRM_meta_on_node=node$1 $2 $UML_RUN/share/monitor-children.sh $AGENT"
+children_of_second_monitor() { # N [NAME=VALUE...]: prints "CHILDREN PATHS..." and "first=RC second=RC"
+  local n=$1; shift
+  ra_env monitor "CRM_meta_on_node=node$n" "$@"
+  gx "$n" "env -i $(printf '%q ' "${RA_ENVV[@]}") $UML_RUN/share/monitor-children.sh $AGENT"
 }
-res=$(children_of_second_monitor 2 "$MON")
+res=$(children_of_second_monitor 2 "${MON[@]}")
 assert_match "steady-state monitor, Secondary: both monitors 0" 'first=0 second=0' "$res"
 assert_match "steady-state monitor, Secondary: exactly one child process (drbdsetup), no crm_attribute" \
   '^1 /usr/sbin/drbdsetup( |$)' "$res"
 
 # ---------------------------------------------------------------- promote
-ra 1 promote
+ra_on 1 promote
 expect "promote node1" 0
 assert_match "promote node1: node1 Primary" 'ro:Primary/Secondary ds:UpToDate/UpToDate' "$(proc 1)"
-ra 1 monitor "$MON_P"
+ra_on 1 monitor "${MON_P[@]}"
 expect "monitor of the Primary" 8
 assert_score 1 10000 "Primary"
-ra 2 monitor "$MON"
+ra_on 2 monitor "${MON[@]}"
 expect "monitor of the Secondary" 0
 assert_score 2 10000 "Secondary of a Primary"
-res=$(children_of_second_monitor 1 "$MON_P")
+res=$(children_of_second_monitor 1 "${MON_P[@]}")
 assert_match "steady-state monitor, Primary: both monitors 8" 'first=8 second=8' "$res"
 assert_match "steady-state monitor, Primary: exactly one child process (drbdsetup), no crm_attribute" \
   '^1 /usr/sbin/drbdsetup( |$)' "$res"
 
 gx 2 'echo "resource drbd_r0 is running on: node1 Master" >/run/crm-attrs/locate'   # what Pacemaker knows
-ra 2 promote
+ra_on 2 promote
 gx 2 'rm -f /run/crm-attrs/locate'
 expect "promote node2 while node1 is Primary (no allow-two-primaries)" 1 'Refusing to promote: peer node1 is still Primary .*two primaries are not configured'
 assert_match "promote next to a Primary gives up after the grace, long before the 240 s timeout (${EL} s)" '^(1[5-9]|2[0-9]|3[0-9]|4[0-5])\.' "$EL"
@@ -136,34 +122,34 @@ assert_match "node1 still the only Primary" 'ro:Primary/Secondary' "$(proc 1)"
 
 # ---------------------------------------------------------------- peer disconnected
 check "node2: drbdadm disconnect r0" gx 2 'drbdadm disconnect r0'
-ra 2 monitor "$MON"
+ra_on 2 monitor "${MON[@]}"
 expect "monitor of a disconnected Secondary" 0
 assert_score 2 1000 "StandAlone UpToDate Secondary"
-ra 1 monitor "$MON_P"
+ra_on 1 monitor "${MON_P[@]}"
 expect "monitor of the Primary whose peer is gone" 8
 assert_score 1 10000 "Primary without its peer"
 check "node2: drbdadm connect r0" gx 2 'drbdadm connect r0'
 check "reconnected and in sync" wait_proc 2 'cs:Connected ro:Secondary/Primary ds:UpToDate/UpToDate' 60
-ra 2 monitor "$MON"
+ra_on 2 monitor "${MON[@]}"
 assert_score 2 10000 "reconnected Secondary"
 
 # ---------------------------------------------------------------- resync in progress
 check "node2: invalidate, resync paused (node2 Inconsistent SyncTarget)" gx 2 'drbdadm pause-sync r0; drbdadm invalidate r0'
 check "node2 Inconsistent" wait_proc 2 'ds:Inconsistent/UpToDate' 30
-ra 2 monitor "$MON"
+ra_on 2 monitor "${MON[@]}"
 expect "monitor of a SyncTarget" 0
 assert_score 2 10 "Inconsistent, only the peer has UpToDate data (adjust_master_score's 2nd value)"
 check "node2: disconnect during the resync" gx 2 'drbdadm disconnect r0'
-ra 2 monitor "$MON"
+ra_on 2 monitor "${MON[@]}"
 expect "monitor of an Inconsistent disk without its peer" 0
 assert_score 2 none "Inconsistent without a peer: not promotable"
-ra 2 promote
+ra_on 2 promote
 expect "promote of an Inconsistent disk without its peer" 1 'without access to UpToDate data'
 assert_match "promote without UpToDate data fails at the 15 s floor, without waiting for the timeout (${EL} s)" '^(1[5-9]|2[0-9])\.' "$EL"
 assert_match "node2 was not promoted" 'ro:Secondary' "$(proc 2)"
 check "node2: reconnect, resume the resync" gx 2 'drbdadm connect r0; drbdadm resume-sync r0'
 check "resync completed" wait_proc 2 'cs:Connected ro:Secondary/Primary ds:UpToDate/UpToDate' 120
-ra 2 monitor "$MON"
+ra_on 2 monitor "${MON[@]}"
 assert_score 2 10000 "after the resync"
 
 # ---------------------------------------------------------------- split-brain
@@ -178,16 +164,16 @@ gx 2 'drbdadm connect r0' >/dev/null
 check "split-brain detected by DRBD (kernel log)" gx 2 'for i in $(seq 300); do dmesg | grep -q "Split-Brain detected but unresolved" && exit 0; sleep 0.1; done; exit 1'
 sleep 1
 assert_match "split-brain: node2 StandAlone" 'cs:StandAlone ro:Secondary/Unknown' "$(proc 2)"
-ra 2 monitor "$MON"
+ra_on 2 monitor "${MON[@]}"
 expect "monitor of the split-brain Secondary" 0
 assert_score 2 none "split-brain Secondary: not promotable until the operator resolves it"
-ra 1 monitor "$MON_P"
+ra_on 1 monitor "${MON_P[@]}"
 expect "monitor of the split-brain Primary: still Primary (no needless demote)" 8
-ra 1 demote
+ra_on 1 demote
 expect "demote the split-brain Primary" 0
-ra 1 monitor "$MON"
+ra_on 1 monitor "${MON[@]}"
 assert_score 1 none "split-brain, both Secondary: neither side promotable"
-ra 2 promote
+ra_on 2 promote
 expect "promote of the split-brain Secondary" 1 'split-brain that is not resolved'
 # DRBD_UML_CAPTURE_DIR: keep the kernel logs (the split-brain parser's test data comes from here)
 if [ -n "${DRBD_UML_CAPTURE_DIR:-}" ]; then for n in 1 2; do gx $n dmesg >"$DRBD_UML_CAPTURE_DIR/split-brain-dmesg-node$n.txt"; done; fi
@@ -195,61 +181,61 @@ if [ -n "${DRBD_UML_CAPTURE_DIR:-}" ]; then for n in 1 2; do gx $n dmesg >"$DRBD
 check "split-brain resolved by the operator (node2 discards its data)" gx 2 'drbdadm disconnect r0 2>/dev/null; drbdadm connect --discard-my-data r0'
 gx 1 'drbdadm disconnect r0 2>/dev/null; drbdadm connect r0' >/dev/null
 check "after the resolution: Connected and UpToDate" wait_proc 2 'cs:Connected ro:Secondary/Secondary ds:UpToDate/UpToDate' 120
-for n in 1 2; do ra $n monitor "$MON"; assert_score $n 10000 "after the split-brain resolution"; done
+for n in 1 2; do ra_on $n monitor "${MON[@]}"; assert_score $n 10000 "after the split-brain resolution"; done
 [ -n "${DRBD_UML_CAPTURE_DIR:-}" ] && gx 2 dmesg >"$DRBD_UML_CAPTURE_DIR/split-brain-resolved-dmesg-node2.txt"
 
 # ---------------------------------------------------------------- power cut of the Primary
-ra 1 promote
+ra_on 1 promote
 expect "promote node1 again" 0
 check "write 4 MiB on the Primary" gx 1 'dd if=/dev/urandom of=/run/pattern bs=1M count=4 2>/dev/null && dd if=/run/pattern of=/dev/drbd0 bs=1M oflag=direct 2>/dev/null && md5sum </run/pattern | cut -c1-32 >/ctl/pattern.md5'
 uml_kill 1
 pass "power cut of node1 (SIGKILL of its guest)"
 check "node2 sees its peer gone" wait_proc 2 'cs:WFConnection ro:Secondary/Unknown ds:UpToDate/DUnknown' 60
-ra 2 monitor "$MON"
+ra_on 2 monitor "${MON[@]}"
 expect "monitor of the survivor" 0
 assert_score 2 1000 "survivor, peer unknown"
 t0=$(date +%s.%N)
-ra 2 promote
+ra_on 2 promote
 expect "promote the survivor" 0
-note "measured: promote of the survivor: $EL s inside the guest"
+note "measured: promote of the survivor: $EL s"
 got=$(gx 2 'dd if=/dev/drbd0 bs=1M count=4 iflag=direct 2>/dev/null | md5sum | cut -c1-32')
 assert_eq "data written on node1 reads back on node2 after the failover" "$(cat "$UML_RUN/node1/ctl/pattern.md5")" "$got"
 
 if uml_start 1; then pass "node1 booted again (${UML_BOOT_S[1]} s)"; else fail "node1 boots again"; fi
-gx 1 "$STUB_SETUP; cp $UML_RUN/share/r0.res /etc/drbd.d/r0.res && modprobe drbd" >/dev/null
-ra 1 monitor
+{ uml_crm_stub 1 && uml_drbd_config 1; } >/dev/null
+ra_on 1 monitor
 expect "probe on the returning node" 7
-ra 1 start
+ra_on 1 start
 expect "start on the returning node" 0
 check "the returning node resyncs as Secondary" wait_proc 1 'cs:Connected ro:Secondary/Primary ds:UpToDate/UpToDate' 120
-ra 1 monitor "$MON"
+ra_on 1 monitor "${MON[@]}"
 expect "monitor of the returned Secondary" 0
 assert_score 1 10000 "returned Secondary"
 
 # ---------------------------------------------------------------- demote, stop
-ra 2 demote
+ra_on 2 demote
 expect "demote node2" 0
-ra 2 demote
+ra_on 2 demote
 expect "demote of a Secondary" 0
-ra 1 stop & p1=$!
-ra 2 stop & p2=$!
+ra_on 1 stop & p1=$!
+ra_on 2 stop & p2=$!
 wait $p1; wait $p2
 for n in 1 2; do
   check_rc 10 "node$n: stopped (drbdadm status r0 exits 10)" gx "$n" 'drbdadm status r0'
   assert_score "$n" none "after stop"
-  ra "$n" stop
+  ra_on "$n" stop
   expect "node$n: stop of a stopped resource" 0
-  ra "$n" monitor
+  ra_on "$n" monitor
   expect "node$n: probe after stop" 7
 done
 gx 1 'drbdadm up r0' >/dev/null
-ra 1 stop OCF_RESKEY_drbdconf=/nonexistent.conf
+ra_on 1 stop drbdconf=/nonexistent.conf
 expect "stop with an unreadable drbdconf while the resource is up" 0
 check_rc 10 "that stop took the resource down (drbdsetup down)" gx 1 'drbdadm status r0'
 
 # ---------------------------------------------------------------- ocf-tester inside node1
 # node2 stays down: the agent starts alone (wfc_timeout), promotes on its UpToDate data, demotes, stops.
-res=$(gx_wait 600 1 "export $AENV OCF_RESKEY_CRM_meta_on_node=node1 OCF_RESKEY_CRM_meta_timeout=240000
+res=$(gx_wait 600 1 "export $(guest_env 1)
 /usr/sbin/ocf-tester -v -n drbd_r0 -o drbd_resource=r0 $AGENT 2>&1; echo \"ocf-tester rc=\$?\"")
 if [ -n "${OCF_TESTER_OUT_DIR:-}" ]; then
   { echo "# ocf-tester run: hacluster:drbd"

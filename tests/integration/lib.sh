@@ -6,6 +6,8 @@
 #   t_cleanup_push 'rm -rf "$TMP"'        # run at exit / Ctrl-C / TERM, in reverse order
 #   check "agent runs" cmd args...         # ok when cmd exits 0, else not ok + its output
 #   finish                                # "<name>: N passed, N failed"; returns 1 on failures
+#   ra --netns NS start ip=203.0.113.10   # the agent as Pacemaker runs it (see "running the agent")
+#   netns_create hc-x-$$                  # a network namespace, deleted again at exit
 #
 # Output lines: "ok - <desc>", "not ok - <desc>" followed by "#   <evidence>" lines,
 # "# <note>". There is no skip: a real test either passes or fails.
@@ -81,11 +83,14 @@ assert_no_match() {
   fail "$d" "unexpected lines matching /$re/:" "$hits"; return 1
 }
 
-# finish: summary line; status 1 when anything failed (or nothing was checked at all)
+# finish: summary line; status 1 when anything failed (or nothing was checked at all). When
+# HC_TEST_RESULT names a file, "PASSED FAILED" is written there too: run.sh and build.sh add up
+# these files, not the console text.
 finish() {
   local el=""
   [ -n "${T_T0:-}" ] && el=$(awk -v a="$T_T0" -v b="$(date +%s.%N)" 'BEGIN{printf " (%.1f s)", b-a}')
   printf '%s: %d passed, %d failed\n' "$T_NAME" "$T_PASS" "$T_FAIL"
+  [ -n "${HC_TEST_RESULT:-}" ] && printf '%d %d\n' "$T_PASS" "$T_FAIL" >"$HC_TEST_RESULT"
   note "${T_NAME} took${el:- ?}"
   [ "$T_FAIL" -eq 0 ] && [ "$T_PASS" -gt 0 ]
 }
@@ -94,11 +99,89 @@ finish() {
 # "ocf-exit-reason:" line matches REASON_ERE. The run sets RC, OUT (merged output), REASON, CMD
 # (for the evidence) and EL (seconds, shown when set).
 expect() {
-  local d=$1 want=$2 re=${3:-}
-  assert_eq "$d: exit $want${EL:+ ($EL s)}" "$want" "$RC" "command: $CMD" "output:" "$OUT"
-  [ -n "$re" ] || return 0
+  local d=$1 want=$2 re=${3:-} st=0
+  assert_eq "$d: exit $want${EL:+ ($EL s)}" "$want" "$RC" "command: $CMD" "output:" "$OUT" || st=1
+  [ -n "$re" ] || return "$st"
   if printf '%s\n' "$REASON" | grep -Eq -- "$re"; then pass "$d: ocf-exit-reason /$re/ ($REASON)"
-  else fail "$d: ocf-exit-reason matches /$re/" "command: $CMD" "reason: ${REASON:-(none)}" "output:" "$OUT"; fi
+  else fail "$d: ocf-exit-reason matches /$re/" "command: $CMD" "reason: ${REASON:-(none)}" "output:" "$OUT"; st=1; fi
+  return "$st"
+}
+# expect_within DESC SECONDS: the last agent run returned in under SECONDS
+expect_within() {
+  if awk -v e="$EL" -v l="$2" 'BEGIN { exit !(e < l) }'; then pass "$1: returned in $EL s (< $2 s)"
+  else fail "$1: returns in under $2 s" "took $EL s, exit $RC" "command: $CMD" "output:" "$OUT"; return 1; fi
+}
+
+# ---------------------------------------------------------------- running the agent
+# ra runs the agent as pacemaker-execd does: a clean environment (env -i) holding RA_ENV, then
+# OCF_RESKEY_NAME=VALUE for RA_PARAMS (the fixture's), for RA_MONITOR_PARAMS when the action is
+# monitor, and for the call's own NAME=VALUE arguments, in that order (a later value wins); stdin
+# /dev/null, stdout and stderr merged, killed after RA_LIMIT seconds, run in RA_CWD when set.
+#
+#   RA_AGENT=/usr/lib/ocf/resource.d/hacluster/IPaddr2          the agent, as seen where it runs
+#   RA_ENV=(OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=vip HA_RSCTMP=$TMP/rsc)
+#   RA_PARAMS=(ip=203.0.113.10)   RA_MONITOR_PARAMS=(CRM_meta_interval=10000)   RA_LIMIT=60
+#
+# ra [--netns NS | --via FUNC ARG] [--agent PATH] [--env NAME=VALUE]... ACTION [NAME=VALUE...]
+#   --netns NS      inside network namespace NS (ip netns exec)
+#   --via FUNC ARG  FUNC ARG gets the command line, shell-quoted, and runs it (gx N: in UML guest N)
+#   --agent PATH    this agent instead of RA_AGENT
+#   --env NAME=VALUE  one more variable as it is (no OCF_RESKEY_ prefix; it wins over RA_ENV)
+# Sets RC, OUT (merged output), REASON (the last ocf-exit-reason: line, prefix removed), CMD (for
+# the evidence) and EL (seconds); expect and expect_within assert on them.
+RA_AGENT=${RA_AGENT:-}
+RA_ENV=(OCF_ROOT=/usr/lib/ocf)
+RA_PARAMS=()
+RA_MONITOR_PARAMS=()
+RA_LIMIT=${RA_LIMIT:-60}
+RA_CWD=${RA_CWD:-}
+ra() {
+  local where=() agent=$RA_AGENT extra=() action
+  while :; do
+    case ${1:-} in
+      --netns) where+=("$1" "$2"); shift 2 ;;
+      --via) where+=("$1" "$2" "$3"); shift 3 ;;
+      --agent) agent=$2; shift 2 ;;
+      --env) extra+=("$2"); shift 2 ;;
+      *) break ;;
+    esac
+  done
+  action=$1; shift
+  ra_env "$action" "$@"
+  ra_exec "${where[@]}" env -i "${RA_ENVV[@]}" "${extra[@]}" "$agent" "$action"
+}
+# ra_env ACTION [NAME=VALUE...]: the environment ra gives the agent, into the array RA_ENVV (for a
+# tool that runs the agent itself: ocf-tester, strace, hyperfine)
+ra_env() {
+  local action=$1 kv; shift
+  RA_ENVV=("${RA_ENV[@]}")
+  [ "$action" = monitor ] && set -- "${RA_MONITOR_PARAMS[@]}" "$@"
+  for kv in "${RA_PARAMS[@]}" "$@"; do RA_ENVV+=("OCF_RESKEY_$kv"); done
+}
+# ra_exec [--netns NS | --via FUNC ARG] CMD...: CMD the way ra runs the agent (bounded by RA_LIMIT,
+# stdin /dev/null, in RA_CWD); sets RC, OUT, REASON, CMD and EL
+ra_exec() {
+  local via=() argv t0 line
+  while :; do
+    case ${1:-} in
+      --netns) set -- ip netns exec "$2" "${@:3}" ;;
+      --via) via=("$2" "$3"); shift 3 ;;
+      *) break ;;
+    esac
+  done
+  argv=(timeout -k 5 "$RA_LIMIT" "$@")
+  CMD="${via[*]}${via[*]:+: }$*"
+  t0=$(date +%s.%N)
+  RC=0
+  if [ ${#via[@]} -gt 0 ]; then
+    line=$(printf '%q ' "${argv[@]}")
+    [ -n "$RA_CWD" ] && line="cd $(printf '%q' "$RA_CWD") && $line"
+    OUT=$("${via[@]}" "$line 2>&1 </dev/null") || RC=$?
+  else
+    OUT=$(cd "${RA_CWD:-.}" && "${argv[@]}" 2>&1 </dev/null) || RC=$?
+  fi
+  EL=$(since "$t0")
+  REASON=$(printf '%s\n' "$OUT" | sed -n 's/^ocf-exit-reason://p' | tail -1)
 }
 
 # ---------------------------------------------------------------- waiting
@@ -153,11 +236,47 @@ kill_pid() {
   return 0
 }
 
+# ---------------------------------------------------------------- network namespaces
+# Only namespaces this script created are ever touched. netns_create refuses a name in which
+# processes run (somebody else's namespace), removes a stale empty one (an earlier run with the
+# same PID) and has the namespace deleted again at exit, after every other cleanup. Whatever runs
+# in a namespace we created is ours: it is SIGKILLed by PID when the namespace goes. The inode of
+# each namespace is kept (NETNS_INO), so processes left in it are found even after ip netns del.
+declare -gA NETNS_INO=()
 # netns_inode NAME: inode of /run/netns/NAME (empty when the namespace does not exist)
 netns_inode() { stat -L -c %i "/run/netns/$1" 2>/dev/null; }
-# netns_pids INODE [EXCLUDE_PID...]: every process whose network namespace is net:[INODE]
+# netns_create NAME...: ip netns add with lo up; status 2 with a message on stderr when NAME is in
+# use, 1 when ip fails (its message on stderr)
+netns_create() {
+  local ns
+  for ns in "$@"; do
+    if [ -e "/run/netns/$ns" ]; then
+      if [ -n "$(netns_pids "$(netns_inode "$ns")")" ]; then
+        echo "${T_NAME}: processes already run in netns $ns; refusing to touch it" >&2
+        return 2
+      fi
+      ip netns del "$ns" || return 1
+    fi
+    ip netns add "$ns" || return 1
+    NETNS_INO[$ns]=$(netns_inode "$ns")
+    t_cleanup_last "netns_delete $(printf '%q' "$ns")"
+    ip -n "$ns" link set lo up || return 1
+  done
+}
+# netns_veth NS1 DEV1 NS2 DEV2 [ADDR1 [ADDR2]]: a veth pair DEV1 (in NS1) - DEV2 (in NS2, which may
+# be NS1), with the addresses (CIDR) given, both ends up; stops at the first failing step
+netns_veth() {
+  ip -n "$1" link add "$2" type veth peer name "$4" netns "$3" &&
+    { [ -z "${5:-}" ] || ip -n "$1" addr add "$5" dev "$2"; } &&
+    { [ -z "${6:-}" ] || ip -n "$3" addr add "$6" dev "$4"; } &&
+    ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
+}
+# netns_exec NAME CMD...: CMD inside the namespace
+netns_exec() { ip netns exec "$@"; }
+# netns_pids NAME|INODE [EXCLUDE_PID...]: every process in that network namespace
 netns_pids() {
   local ino=$1 p pid x skipit; shift
+  case $ino in *[!0-9]*) ino=${NETNS_INO[$ino]:-$(netns_inode "$ino")} ;; esac
   [ -n "$ino" ] || return 0
   for p in /proc/[0-9]*; do
     pid=${p#/proc/}
@@ -166,24 +285,31 @@ netns_pids() {
     [ "$skipit" = 1 ] || echo "$pid"
   done
 }
-
-# netns_delete NAME...: delete network namespaces this script created, after SIGKILLing (by PID)
-# whatever still runs in them: a private namespace holds only our own processes
+# netns_kill NAME|INODE [EXCLUDE_PID...]: SIGKILL (by PID) whatever runs in a namespace we created,
+# and wait (<= 10 s) until it is gone
+netns_kill() {
+  # shellcheck disable=SC2034  # read by the eval'd condition
+  local left nk_args=("$@")
+  left=$(netns_pids "$@")
+  [ -n "$left" ] || return 0
+  # shellcheck disable=SC2086  # a list of pids
+  kill -KILL $left 2>/dev/null
+  # shellcheck disable=SC2016  # expanded by eval, at each try
+  wait_until 10 eval '[ -z "$(netns_pids "${nk_args[@]}")" ]'
+}
+# netns_delete NAME...: netns_kill, then ip netns del
 netns_delete() {
-  local ns ino left
+  local ns
   for ns in "$@"; do
-    ino=$(netns_inode "$ns")
-    [ -n "$ino" ] || continue
-    left=$(netns_pids "$ino")
-    if [ -n "$left" ]; then
-      # shellcheck disable=SC2086  # a list of pids
-      kill -KILL $left 2>/dev/null
-      wait_until 5 eval '[ -z "$(netns_pids "$ino")" ]'
-    fi
+    [ -e "/run/netns/$ns" ] || continue
+    netns_kill "$ns"
     ip netns del "$ns" 2>/dev/null
   done
   return 0
 }
+# root_addrs: the root namespace's addresses, one line each, lifetimes dropped: a test compares
+# them before and after (nothing may be added there)
+root_addrs() { ip -o addr show 2>&1 | sed 's/\\.*//'; }
 
 # ---------------------------------------------------------------- Pacemaker state
 # pcmk_state_dirs DIR [NAME=VALUE...] [--stickiness=N]: a node's lib-pacemaker, lib-corosync,
@@ -227,6 +353,99 @@ EOX
   chown hacluster:haclient "$d/lib-pacemaker/cib/cib.xml" && chmod 0600 "$d/lib-pacemaker/cib/cib.xml"
 }
 
+# ---------------------------------------------------------------- Pacemaker nodes in namespaces
+# A test node is a network namespace plus a holder: a sleeping process in its own session with the
+# node's mount and UTS namespaces (tmpfs /run and /dev/shm, the state dirs of pcmk_state_dirs over
+# /var/lib/pacemaker etc., the node's hostname). Its daemons run in those namespaces as services.
+#
+# node_holder DIR HOSTNAME NETNS [SETUP]: start the holder (SETUP: more sh commands, run before it
+# sleeps); sets NODE_HOLDER (a tracked PID); status 1 when it is not up within 10 s (DIR/holder.out)
+node_holder() {
+  local d=$1 host=$2 ns=$3 setup=${4:-true}
+  rm -f "$d/holder.ready"
+  # own session: a Ctrl-C to the terminal's process group must not take the node away before the
+  # cleanup has shut it down in order
+  # shellcheck disable=SC2016  # the holder's own script, with its arguments
+  setsid ip netns exec "$ns" unshare --mount --uts --propagation private -- /bin/sh -c '
+    d=$1 host=$2
+    mount -t tmpfs -o mode=0755 "hc-pcmk-$host" /run &&
+    mkdir -p /run/resource-agents /run/crm /run/lock && chmod 1755 /run/resource-agents &&
+    chown hacluster:haclient /run/crm && chmod 0750 /run/crm &&
+    mount -t tmpfs -o mode=1777 "hc-pcmk-$host-shm" /dev/shm &&
+    mount --bind "$d/lib-pacemaker" /var/lib/pacemaker &&
+    mount --bind "$d/lib-corosync" /var/lib/corosync &&
+    mount --bind "$d/log-pacemaker" /var/log/pacemaker &&
+    mount --bind "$d/log-corosync" /var/log/corosync &&
+    hostname "$host" && eval "$3" && touch "$d/holder.ready" && exec sleep infinity' \
+    hc-holder "$d" "$host" "$setup" </dev/null >"$d/holder.out" 2>&1 &
+  NODE_HOLDER=$!
+  track_pid "$!"
+  disown "$!"
+  wait_until 10 test -f "$d/holder.ready" && pid_alive "$NODE_HOLDER"
+}
+# node_daemon HOLDER LOG [NAME=VALUE...] CMD...: CMD as a service of the holder's node: its own
+# session, env -i with a service's PATH and LANG (and the NAME=VALUE given), output to LOG; sets
+# NODE_DAEMON (a tracked PID)
+node_daemon() {
+  local holder=$1 log=$2; shift 2
+  nsenter -t "$holder" -m -u -n -- setsid env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    LANG=C.UTF-8 "$@" </dev/null >"$log" 2>&1 &
+  # shellcheck disable=SC2034  # read by the caller
+  NODE_DAEMON=$!
+  track_pid "$!"
+  disown "$!"
+}
+# node_stop_daemons NAME HOLDER PACEMAKERD_PID COROSYNC_PID SECONDS [assert]: pacemakerd --shutdown
+# (pacemakerd gone within SECONDS), then corosync-cfgtool -H --force (corosync gone within 30 s),
+# each then by PID; with "assert" each step is a test result
+node_stop_daemons() {
+  local name=$1 holder=$2 pcmkd=$3 coro=$4 secs=$5 a=${6:-}
+  if [ -n "$pcmkd" ] && pid_alive "$pcmkd"; then
+    timeout 30 nsenter -t "$holder" -m -u -n -- pacemakerd --shutdown >/dev/null 2>&1
+    if wait_pid_gone "$pcmkd" "$secs"; then [ -n "$a" ] && pass "$name: pacemakerd --shutdown: pacemakerd exited"
+    else [ -n "$a" ] && fail "$name: pacemakerd --shutdown: pacemakerd exited within $secs s"; fi
+    kill_pid "$pcmkd" TERM 10
+  fi
+  if [ -n "$coro" ] && pid_alive "$coro"; then
+    timeout 30 nsenter -t "$holder" -m -u -n -- corosync-cfgtool -H --force >/dev/null 2>&1
+    if wait_pid_gone "$coro" 30; then [ -n "$a" ] && pass "$name: corosync-cfgtool -H --force: corosync exited"
+    else [ -n "$a" ] && fail "$name: corosync-cfgtool -H --force: corosync exited within 30 s"; fi
+    kill_pid "$coro" TERM 10
+  fi
+  return 0
+}
+# node_remove NAME NETNS HOLDER [assert]: after node_stop_daemons, SIGKILL whatever is still in the
+# node's network namespace (with "assert": a failure naming it, else a pass), the holder (its /run
+# and /dev/shm go with it), then the namespace
+node_remove() {
+  local name=$1 ns=$2 holder=$3 a=${4:-} left p
+  left=$(netns_pids "$ns" "$holder")
+  if [ -n "$left" ]; then
+    [ -n "$a" ] && fail "$name: no process left in its netns after the shutdown" \
+      "$(for p in $left; do echo "$p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"; done)"
+    netns_kill "$ns" "$holder"
+  elif [ -n "$a" ]; then pass "$name: no process left in its netns after the shutdown"; fi
+  [ -n "$holder" ] && kill_pid "$holder" TERM 5
+  netns_delete "$ns"
+}
+
+# lab_args "$@": a lab cluster's arguments, DEB [--demo]: sets DEB (an existing file) and DEMO=1
+# with --demo (else DEMO stays as it was); exit 2 with the usage otherwise
+# shellcheck disable=SC2034  # DEMO is read by the caller
+lab_args() {
+  local a usage="usage: $0 DEB [--demo]"
+  DEB=""
+  for a in "$@"; do
+    case $a in
+      --demo) DEMO=1 ;;
+      -*) echo "$usage" >&2; exit 2 ;;
+      *) [ -z "$DEB" ] || { echo "$usage" >&2; exit 2; }; DEB=$a ;;
+    esac
+  done
+  [ -n "$DEB" ] || { echo "$usage" >&2; exit 2; }
+  [ -f "$DEB" ] || { echo "${T_NAME}: no such file: $DEB" >&2; exit 2; }
+}
+
 # corosync_conf FILE CLUSTER NAME=ADDRESS...: knet without crypto, a log file and no syslog
 # (none runs here), votequorum (two_node for two nodes), one node per NAME=ADDRESS, ids from 1
 corosync_conf() {
@@ -267,6 +486,7 @@ EOC
 T_CLEANUP=()
 T_CLEANING=0
 t_cleanup_push() { T_CLEANUP+=("$1"); }
+t_cleanup_last() { T_CLEANUP=("$1" "${T_CLEANUP[@]}"); }   # runs after everything pushed
 t_run_cleanup() {
   [ "$T_CLEANING" = 1 ] && return 0
   T_CLEANING=1

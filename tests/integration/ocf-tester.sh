@@ -76,40 +76,13 @@ run_tester Dummy
 
 # ---------------------------------------------------------------- IPaddr2, inside a network namespace
 NS=hc-ot-$$
-NS_INO=""
-ns_down() {
-  local left
-  [ -n "$NS_INO" ] || return 0
-  left=$(netns_pids "$NS_INO")
-  if [ -n "$left" ]; then
-    # they live in our private netns, so they are ours: SIGKILL by PID
-    # shellcheck disable=SC2086  # a list of pids
-    kill -KILL $left 2>/dev/null
-    wait_until 5 eval '[ -z "$(netns_pids "$NS_INO")" ]'
-  fi
-  ip netns del "$NS" 2>/dev/null
-  NS_INO=""
-}
-if [ -e "/run/netns/$NS" ]; then
-  if [ -n "$(netns_pids "$(netns_inode "$NS")")" ]; then
-    echo "ocf-tester: processes already run in netns $NS; refusing to touch it" >&2
-    exit 2
-  fi
-  ip netns del "$NS"        # stale and empty (same pid as an earlier run)
-fi
-t_cleanup_push 'ns_down'
+netns_create "$NS" || exit 2
 ns_out=$(
   set -e
   exec 2>&1
-  ip netns add "$NS"
-  ip -n "$NS" link set lo up
-  ip -n "$NS" link add ot0 type veth peer name ot1
-  ip -n "$NS" addr add 203.0.113.1/24 dev ot0
-  ip -n "$NS" link set ot0 up
-  ip -n "$NS" link set ot1 up
+  netns_veth "$NS" ot0 "$NS" ot1 203.0.113.1/24
 )
 ns_rc=$?
-NS_INO=$(netns_inode "$NS")
 if [ "$ns_rc" -ne 0 ]; then
   fail "IPaddr2: netns $NS with veth ot0/ot1 and 203.0.113.1/24" "$ns_out"
 else
@@ -125,25 +98,23 @@ else
       "$(ip -n "$NS" -o addr show 2>&1 | grep -F ' 203.0.113.10/')" "$(ip -n "$NS" -o addr show 2>&1)"
     # ocf-tester -q captures each action's output with backquotes, so it waits until every process
     # holding the agent's stdout/stderr is gone: the case a background ARP sender must not slow down
-    t0=$(date +%s.%N)
-    q_out=$(cd "$TMP" && timeout -k 10 "${OCF_TESTER_TIMEOUT:-120}" ip netns exec "$NS" \
+    RA_LIMIT=${OCF_TESTER_TIMEOUT:-120} RA_CWD=$TMP ra_exec --netns "$NS" \
       env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
       /usr/sbin/ocf-tester -q -n hc-test-ipaddr2 -o ip=203.0.113.10 -o cidr_netmask=24 -o nic=ot0 \
-      "$AGENT_DIR/IPaddr2" 2>&1 </dev/null)
-    q_rc=$?
-    q_wall=$(since "$t0")
+      "$AGENT_DIR/IPaddr2"
+    q_out=$OUT q_rc=$RC q_wall=$EL
     if [ "$q_rc" = 0 ] && awk -v w="$q_wall" 'BEGIN { exit !(w < 2.0) }'; then
       pass "IPaddr2: ocf-tester -q (waits for stdout/stderr to close) passed in $q_wall s (< 2 s; the shell agent ~3 s)"
     else
       fail "IPaddr2: ocf-tester -q (waits for stdout/stderr to close) passes in under 2 s" "exit $q_rc after $q_wall s" "$q_out"
     fi
     # the background ARP sender (arp_bg) of the last start is gone once stop returned
-    left=$(netns_pids "$NS_INO")
+    left=$(netns_pids "$NS")
     assert_eq "IPaddr2: no process left in $NS" "" "$left" \
       "$(for p in $left; do echo "$p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"; done)"
   }
 fi
-ns_down
+netns_delete "$NS"
 
 # ---------------------------------------------------------------- VirtualDomain, test driver of a private libvirtd
 vd_tester() {

@@ -42,7 +42,6 @@ RSC=hc-e2e-dummy
 AGENT_DIR=/usr/lib/ocf/resource.d/hacluster
 FAKE1=e2e-initial-$$
 FAKE2=e2e-reloaded-$$
-DAEMON_ENV=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
 HOLDER="" COROSYNC_PID="" PACEMAKERD_PID="" NS_INO="" DOWN_DONE=0
 
 t_traps
@@ -86,39 +85,11 @@ diag() {
 
 # ---------------------------------------------------------------- teardown (idempotent)
 cluster_down() { # [assert]: with "assert", report each step as a test result
-  local a=${1:-} left p
+  local a=${1:-} left
   [ "$DOWN_DONE" = 1 ] && return 0
   DOWN_DONE=1
-  if [ -n "$PACEMAKERD_PID" ] && pid_alive "$PACEMAKERD_PID"; then
-    nsx pacemakerd --shutdown >/dev/null 2>&1
-    if wait_pid_gone "$PACEMAKERD_PID" 60; then [ -n "$a" ] && pass "pacemakerd --shutdown: pacemakerd exited"
-    else [ -n "$a" ] && fail "pacemakerd --shutdown: pacemakerd exited within 60 s"; fi
-    kill_pid "$PACEMAKERD_PID" TERM 10
-  fi
-  if [ -n "$COROSYNC_PID" ] && pid_alive "$COROSYNC_PID"; then
-    nsx corosync-cfgtool -H --force >/dev/null 2>&1
-    if wait_pid_gone "$COROSYNC_PID" 30; then [ -n "$a" ] && pass "corosync-cfgtool -H --force: corosync exited"
-    else [ -n "$a" ] && fail "corosync-cfgtool -H --force: corosync exited within 30 s"; fi
-    kill_pid "$COROSYNC_PID" TERM 10
-  fi
-  wait "$COROSYNC_PID" "$PACEMAKERD_PID" 2>/dev/null    # reap our background children
-  if [ -n "$NS_INO" ]; then
-    left=$(netns_pids "$NS_INO" "$HOLDER")
-    if [ -n "$left" ]; then
-      [ -n "$a" ] && fail "no process left in netns $NS after a clean shutdown" \
-        "$(for p in $left; do echo "$p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"; done)"
-      # they live in our private netns, so they are ours: SIGKILL by PID
-      # shellcheck disable=SC2086  # a list of pids
-      kill -KILL $left 2>/dev/null
-      wait_until 10 eval '[ -z "$(netns_pids "$NS_INO" "$HOLDER")" ]'
-    else
-      [ -n "$a" ] && pass "no process left in netns $NS after a clean shutdown"
-    fi
-  fi
-  [ -n "$HOLDER" ] && kill_pid "$HOLDER" TERM 5     # its private /run and /dev/shm go with it
-  if [ -e "/run/netns/$NS" ]; then
-    ip netns del "$NS" 2>/dev/null
-  fi
+  node_stop_daemons "$NODE" "$HOLDER" "$PACEMAKERD_PID" "$COROSYNC_PID" 60 "$a"
+  [ -n "$NS_INO" ] && node_remove "$NODE" "$NS" "$HOLDER" "$a"
   if [ -n "$a" ]; then
     left=$(netns_pids "$NS_INO")
     if [ -e "/run/netns/$NS" ] || [ -n "$left" ]; then
@@ -135,18 +106,9 @@ check "agent installed at $AGENT_DIR/Dummy and executable" test -x "$AGENT_DIR/D
 check "crm_resource --show-metadata ocf:hacluster:Dummy" crm_resource --show-metadata ocf:hacluster:Dummy
 
 # ---------------------------------------------------------------- 2. the node
-if [ -e "/run/netns/$NS" ]; then
-  others=$(netns_pids "$(netns_inode "$NS")")
-  if [ -n "$others" ]; then
-    echo "pacemaker-e2e: processes already run in netns $NS (pids $(echo "$others" | tr '\n' ' ')); refusing to touch it" >&2
-    exit 2
-  fi
-  ip netns del "$NS"      # stale and empty (same pid as an earlier run)
-fi
-ip netns add "$NS" || { fail "ip netns add $NS"; finish; exit 1; }
-NS_INO=$(netns_inode "$NS")
+netns_create "$NS" || exit 2
+NS_INO=${NETNS_INO[$NS]}
 t_cleanup_push 'cluster_down'
-ip -n "$NS" link set lo up
 assert_eq "netns $NS has only lo" "lo" "$(ip -n "$NS" -o link show | awk -F': ' '{print $2}' | tr '\n' ' ' | sed 's/ $//')"
 
 # state dirs with Debian's ownership and modes, pre-seeded CIB
@@ -156,19 +118,9 @@ CONF=$S/corosync.conf
 corosync_conf "$CONF" hc-e2e "$NODE=127.0.0.1"
 
 # the holder keeps the mount + UTS namespaces (and, through ip netns exec, sits in the netns)
-ip netns exec "$NS" unshare --mount --uts --propagation private -- /bin/sh -c "
-  mount -t tmpfs -o mode=0755 hc-e2e-run /run &&
-  mkdir -p /run/resource-agents /run/crm /run/lock && chmod 1755 /run/resource-agents &&
-  chown hacluster:haclient /run/crm && chmod 0750 /run/crm &&
-  mount -t tmpfs -o mode=1777 hc-e2e-shm /dev/shm &&
-  mount --bind '$S/lib-pacemaker' /var/lib/pacemaker &&
-  mount --bind '$S/lib-corosync' /var/lib/corosync &&
-  mount --bind '$S/log-pacemaker' /var/log/pacemaker &&
-  mount --bind '$S/log-corosync' /var/log/corosync &&
-  hostname '$NODE' && touch '$S/holder.ready' && exec sleep infinity" </dev/null >"$S/holder.out" 2>&1 &
-HOLDER=$!
-track_pid "$HOLDER"
-if wait_until 10 test -f "$S/holder.ready" && pid_alive "$HOLDER"; then
+node_holder "$S" "$NODE" "$NS"
+HOLDER=$NODE_HOLDER
+if pid_alive "$HOLDER" && [ -f "$S/holder.ready" ]; then
   pass "namespace holder $HOLDER up (private /run, /dev/shm, pacemaker/corosync state)"
 else
   fail "namespace holder up" "$(cat "$S/holder.out")"; finish; exit 1
@@ -178,18 +130,14 @@ assert_eq "holder is in netns $NS" "net:[$NS_INO]" "$(readlink "/proc/$HOLDER/ns
 
 t_cluster=$(date +%s.%N)
 check "corosync -t (config test inside the node)" nsx corosync -t -c "$CONF"
-nsenter -t "$HOLDER" -m -u -n -- setsid env -i "${DAEMON_ENV[@]}" corosync -f -c "$CONF" \
-  </dev/null >"$S/corosync.out" 2>&1 &
-COROSYNC_PID=$!
-track_pid "$COROSYNC_PID"
+node_daemon "$HOLDER" "$S/corosync.out" corosync -f -c "$CONF"
+COROSYNC_PID=$NODE_DAEMON
 if wait_until 30 nsx corosync-quorumtool -s; then pass "corosync up and quorate ($(since "$t_cluster") s)"
 else fail "corosync up within 30 s" "$(cat "$S/corosync.out")" "$(tail -20 "$S/log-corosync/corosync.log" 2>/dev/null)"; finish; exit 1; fi
 assert_eq "corosync runs as the recorded PID $COROSYNC_PID" corosync "$(cat "/proc/$COROSYNC_PID/comm" 2>/dev/null)"
 
-nsenter -t "$HOLDER" -m -u -n -- setsid env -i "${DAEMON_ENV[@]}" PCMK_logfile=/var/log/pacemaker/pacemaker.log \
-  PCMK_debug=no pacemakerd </dev/null >"$S/pacemakerd.out" 2>&1 &
-PACEMAKERD_PID=$!
-track_pid "$PACEMAKERD_PID"
+node_daemon "$HOLDER" "$S/pacemakerd.out" PCMK_logfile=/var/log/pacemaker/pacemaker.log PCMK_debug=no pacemakerd
+PACEMAKERD_PID=$NODE_DAEMON
 if wait_until 60 node_ready; then pass "node $NODE Online and DC ($(since "$t_cluster") s after corosync start)"
 else fail "node $NODE Online and DC within 60 s" "$(cat "$S/pacemakerd.out")" "$(nsx crm_mon -1 2>&1)"; diag; finish; exit 1; fi
 assert_eq "pacemakerd runs as the recorded PID $PACEMAKERD_PID" pacemakerd "$(cat "/proc/$PACEMAKERD_PID/comm" 2>/dev/null)"

@@ -59,31 +59,17 @@ fi
 note "agent: $AGENT"
 
 # ---------------------------------------------------------------- helpers
-# ra ACTION [KEY=VALUE...]: the agent with a clean environment, as pacemaker-execd runs it;
-# KEY=VALUE become OCF_RESKEY_KEY=VALUE after the fixture's RA_PARAMS (later ones win).
-# monitor gets CRM_meta_interval=10000 unless given (a probe passes CRM_meta_interval=0).
-# Sets RC, OUT (stdout + stderr), REASON (last ocf-exit-reason:), CMD (evidence), EL (seconds).
-RA_PARAMS=()
-RA_LIMIT=90     # a hung agent is killed after this many seconds (and then fails its case)
-ra() {
-  local action=$1 kv t0; shift
-  local envv=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
-    OCF_ROOT=/usr/lib/ocf "OCF_RESOURCE_INSTANCE=$RSC" "HA_RSCTMP=$TMP/rsc" "CIB_file=$TMP/cib.xml"
-    HA_LOGFACILITY=daemon "HA_LOGFILE=$TMP/agent.log" OCF_RESKEY_CRM_meta_timeout=20000)
-  [ "$action" = monitor ] && envv+=(OCF_RESKEY_CRM_meta_interval=10000)
-  for kv in "${RA_PARAMS[@]}" "$@"; do envv+=("OCF_RESKEY_$kv"); done
-  CMD="env -i ${envv[*]} $AGENT $action"
-  t0=$(date +%s.%N)
-  OUT=$(cd "$TMP" && timeout -k 5 "$RA_LIMIT" env -i "${envv[@]}" "$AGENT" "$action" 2>&1 </dev/null)
-  RC=$?
-  EL=$(since "$t0")
-  REASON=$(printf '%s\n' "$OUT" | sed -n 's/^ocf-exit-reason://p' | tail -1)
-}
-# expect_within DESC SECONDS: the last ra returned in under SECONDS
-expect_within() {
-  if awk -v e="$EL" -v l="$2" 'BEGIN { exit !(e < l) }'; then pass "$1: returned in $EL s (< $2 s)"
-  else fail "$1: returns in under $2 s" "took $EL s, exit $RC" "command: $CMD" "output:" "$OUT"; fi
-}
+# the agent: ra ACTION [KEY=VALUE...] (lib.sh) with a clean environment, as pacemaker-execd runs it;
+# the fixture's RA_PARAMS come first (later ones win); monitor gets CRM_meta_interval=10000 unless
+# given (a probe passes CRM_meta_interval=0); a hung agent is killed after RA_LIMIT seconds (and
+# then fails its case)
+RA_AGENT=$AGENT
+RA_ENV=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
+  OCF_ROOT=/usr/lib/ocf "OCF_RESOURCE_INSTANCE=$RSC" "HA_RSCTMP=$TMP/rsc" "CIB_file=$TMP/cib.xml"
+  HA_LOGFACILITY=daemon "HA_LOGFILE=$TMP/agent.log" OCF_RESKEY_CRM_meta_timeout=20000)
+RA_MONITOR_PARAMS=(CRM_meta_interval=10000)
+RA_LIMIT=90
+RA_CWD=$TMP
 # dstate URI DOMAIN: "running", "shut off", "paused"... "absent" when libvirt says it has no such
 # domain, else "error: ..." (an unreachable daemon must not pass for a stopped domain)
 dstate() {
@@ -96,26 +82,10 @@ dstate() {
 }
 # listed URI DOMAIN: the domain appears in virsh list --all
 listed() { timeout 10 virsh -q -c "$1" list --all --name 2>/dev/null | grep -qxF "$2"; }
-# last_tick SERIAL_LOG: "N S" of the guest's last "lv-guest: tick N uptime S" line (empty: none)
-last_tick() { grep -a 'lv-guest: tick' "$1" 2>/dev/null | tail -1 | awk '{print $3, $5}'; }
-first_tick() { grep -a 'lv-guest: tick' "$1" 2>/dev/null | head -1 | awk '{print $3, $5}'; }
 
 # ---------------------------------------------------------------- daemons and namespaces
-ns_teardown() {
-  netns_delete "$NS_A" "$NS_B"
-}
-for ns in "$NS_A" "$NS_B"; do
-  if [ -e "/run/netns/$ns" ]; then
-    if [ -n "$(netns_pids "$(netns_inode "$ns")")" ]; then
-      echo "virtualdomain: processes already run in netns $ns; refusing to touch it" >&2
-      exit 2
-    fi
-    ip netns del "$ns"        # stale and empty (same pid as an earlier run)
-  fi
-done
-addrs_root() { ip -o addr show 2>&1 | sed 's/\\.*//'; }
-ROOT_BEFORE=$(addrs_root)
-t_cleanup_push 'ns_teardown'
+ROOT_BEFORE=$(root_addrs)
+netns_create "$NS_A" "$NS_B" || exit 2
 t_cleanup_push 'lvd_stop solo; lvd_stop a; lvd_stop b; [ -n "$FAKE_PID" ] && kill_pid "$FAKE_PID" TERM 2'
 
 t0=$(date +%s.%N)
@@ -128,15 +98,7 @@ fi
 net_out=$(
   set -e
   exec 2>&1
-  ip netns add "$NS_A"
-  ip netns add "$NS_B"
-  ip -n "$NS_A" link set lo up
-  ip -n "$NS_B" link set lo up
-  ip -n "$NS_A" link add vda0 type veth peer name vdb0 netns "$NS_B"
-  ip -n "$NS_A" addr add 198.51.100.1/24 dev vda0
-  ip -n "$NS_B" addr add 198.51.100.2/24 dev vdb0
-  ip -n "$NS_A" link set vda0 up
-  ip -n "$NS_B" link set vdb0 up
+  netns_veth "$NS_A" vda0 "$NS_B" vdb0 198.51.100.1/24 198.51.100.2/24
 )
 net_rc=$?
 if [ "$net_rc" = 0 ]; then pass "namespaces $NS_A (198.51.100.1) and $NS_B (198.51.100.2) joined by veth vda0/vdb0"
@@ -357,10 +319,17 @@ expect_within "no libvirtd socket: stop is quick" 5
 
 # ---------------------------------------------------------------- a state no libvirt enum has
 echo "# ---- unknown domain state (scripted daemon)"
-python3 "$HERE/libvirt/fake-libvirtd.py" "$TMP/fake.sock" vdt1 42 >"$TMP/fake.log" 2>&1 </dev/null &
-FAKE_PID=$!
-track_pid "$FAKE_PID"
-if wait_until 5 test -S "$TMP/fake.sock"; then
+# fake_start NAME STATE: the scripted daemon on $TMP/NAME.sock, reporting domain vdt1 in STATE
+fake_start() {
+  python3 "$HERE/libvirt/fake-libvirtd.py" "$TMP/$1.sock" vdt1 "$2" >"$TMP/$1.log" 2>&1 </dev/null &
+  FAKE_PID=$!
+  track_pid "$FAKE_PID"
+  wait_until 5 test -S "$TMP/$1.sock" && return 0
+  fail "scripted daemon listens on $TMP/$1.sock" "$(cat "$TMP/$1.log")"
+  return 1
+}
+fake_stop() { kill_pid "$FAKE_PID" TERM 2; FAKE_PID=""; }
+if fake_start fake 42; then
   RA_PARAMS=("config=$TMP/xml/vdt1.xml" "hypervisor=test+unix:///default?socket=$TMP/fake.sock")
   ra monitor CRM_meta_timeout=5000
   expect_within "state 42: monitor (CRM_meta_timeout=5000) does not loop" 5
@@ -375,26 +344,17 @@ if wait_until 5 test -S "$TMP/fake.sock"; then
   expect_within "state 42: stop (CRM_meta_timeout=5000) does not loop" 5
   note "state 42: stop exit $RC${REASON:+ ($REASON)}"
   assert_match "state 42: the agent asked the scripted daemon for the state" '^(212|16)$' "$(cat "$TMP/fake.sock.calls" 2>&1)"
-else
-  fail "scripted daemon listens on $TMP/fake.sock" "$(cat "$TMP/fake.log")"
 fi
-kill_pid "$FAKE_PID" TERM 2
-FAKE_PID=""
+fake_stop
 # NOSTATE (0), what a migration target may report while the domain is being set up: the shell agent
 # retries "no state" until the deadline; it must count as running at once
-python3 "$HERE/libvirt/fake-libvirtd.py" "$TMP/fake0.sock" vdt1 0 >"$TMP/fake0.log" 2>&1 </dev/null &
-FAKE_PID=$!
-track_pid "$FAKE_PID"
-if wait_until 5 test -S "$TMP/fake0.sock"; then
+if fake_start fake0 0; then
   RA_PARAMS=("config=$TMP/xml/vdt1.xml" "hypervisor=test+unix:///default?socket=$TMP/fake0.sock")
   ra monitor CRM_meta_timeout=5000
   expect "state 0 (NOSTATE): monitor counts the domain as running" 0
   expect_within "state 0 (NOSTATE): monitor does not wait for a state" 2
-else
-  fail "scripted daemon listens on $TMP/fake0.sock" "$(cat "$TMP/fake0.log")"
 fi
-kill_pid "$FAKE_PID" TERM 2
-FAKE_PID=""
+fake_stop
 
 # ---------------------------------------------------------------- qemu TCG no-OS guest: escalation
 echo "# ---- qemu no-OS guest ($SOLO_Q)"
@@ -487,11 +447,11 @@ if wait_until 120 grep -aq 'lv-guest: up' "$SER_A"; then
 else
   fail "Linux guest: 'lv-guest: up' on A's serial console within 120 s" "$(tail -5 "$SER_A" 2>&1)"
 fi
-wait_until 5 eval '[ -n "$(last_tick "$SER_A")" ]'
+wait_until 5 eval '[ -n "$(lvd_last_tick "$SER_A")" ]'
 
 # migrate SRC_NAME SRC_URI SRC_HOST DST_NAME DST_URI DST_HOST SRC_SERIAL DST_SERIAL
 migrate() {
-  local sn=$1 su=$2 sh=$3 dn=$4 du=$5 dh=$6 ss=$7 ds=$8 before after job
+  local sn=$1 su=$2 sh=$3 dn=$4 du=$5 dh=$6 ss=$7 ds=$8 job
   RA_PARAMS=("config=$TMP/xml/vdl1.xml" "hypervisor=$su")
   ra migrate_to "remoteuri=$du" "CRM_meta_migrate_target=$dh" "CRM_meta_migrate_source=$sh" CRM_meta_timeout=120000
   expect "migrate_to on $sn ($sh -> $dh)" 0
@@ -502,16 +462,7 @@ migrate() {
   assert_eq "after migration: gone from $sn" absent "$(dstate "$su" vdl1)"
   job=$(timeout 10 virsh -c "$du" domjobinfo --completed vdl1 2>&1 | awk -F: '/Time elapsed:/{gsub(/ /,"",$2);t=$2} /Total downtime:/{gsub(/ /,"",$2);d=$2} /Data processed/{gsub(/^ +/,"",$2);p=$2} END{printf "job %s, downtime %s, data %s", t, d, p}')
   note "migration $sn -> $dn: $job"
-  # the guest ran on: its tick counter and uptime continue on the destination, it did not boot again
-  wait_until 10 eval '[ -n "$(first_tick "$ds")" ]'
-  before=$(last_tick "$ss")
-  after=$(first_tick "$ds")
-  if [ -n "$before" ] && [ -n "$after" ] && awk -v b="$before" -v a="$after" 'BEGIN { split(b, x, " "); split(a, y, " "); exit !(y[1] >= x[1] && y[2] >= x[2] && y[1] > 1) }' &&
-    ! grep -aq 'lv-guest: up' "$ds"; then
-    pass "after migration: the guest ran on (last tick on $sn: $before; first tick on $dn: $after; no boot)"
-  else
-    fail "after migration: the guest's tick counter and uptime continue on $dn (no new boot)" "last tick on $sn: ${before:-none}" "first tick on $dn: ${after:-none}" "$(tail -3 "$ds" 2>&1)"
-  fi
+  assert_ran_on "after migration" "$sn" "$dn" "$ss" "$ds"
   RA_PARAMS=("config=$TMP/xml/vdl1.xml" "hypervisor=$du")
   ra monitor
   expect "after migration: monitor on $dn" 0
@@ -569,7 +520,7 @@ t_traps
 for ns in "$NS_A" "$NS_B"; do
   assert_eq "netns $ns deleted" "" "$(netns_inode "$ns")"
 done
-assert_eq "root network namespace addresses unchanged" "$ROOT_BEFORE" "$(addrs_root)"
+assert_eq "root network namespace addresses unchanged" "$ROOT_BEFORE" "$(root_addrs)"
 left=""
 for p in "${!T_PIDS[@]}"; do pid_alive "$p" && left="$left $p"; done
 assert_eq "no recorded process left (daemons, qemu, virsh holders)" "" "$left" "$(for p in $left; do ps -o pid,args -p "$p"; done)"

@@ -46,17 +46,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/libvirt/lib-libvirt.sh"
 t_init vm-cluster
 
-DEB=""
 DEMO=${VMC_SNAPSHOTS:-0}
-for a in "$@"; do
-  case $a in
-    --demo) DEMO=1 ;;
-    -*) echo "usage: $0 DEB [--demo]" >&2; exit 2 ;;
-    *) DEB=$a ;;
-  esac
-done
-[ -n "$DEB" ] || { echo "usage: $0 DEB [--demo]" >&2; exit 2; }
-[ -f "$DEB" ] || { echo "vm-cluster: no such file: $DEB" >&2; exit 2; }
+lab_args "$@"
 require_root || { echo "vm-cluster: 0 passed, 1 failed"; exit 2; }
 if ! require_tools dpkg dpkg-deb dpkg-query ip nsenter unshare setsid timeout xmllint corosync \
   corosync-quorumtool corosync-cfgtool pacemakerd crm_mon crm_resource crm_attribute cibadmin crm \
@@ -76,7 +67,6 @@ CLIENT_IP=$NET.200
 NS_BR=hc-vmc-br
 NS_CL=hc-vmc-cl
 VM=hc-vmc-vm
-DAEMON_ENV=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
 declare -A HOLDER=() COROSYNC=() PCMKD=() NSINO=() DOWN=()
 SAMPLER="" CLIENT=""
 MEASURED=()
@@ -84,17 +74,6 @@ MEASURED=()
 ns_of() { echo "hc-vmc-n$1"; }
 node_of() { echo "vmc$1"; }
 other() { [ "$1" = 1 ] && echo 2 || echo 1; }
-
-# refuse to run over somebody's live namespaces; remove stale empty ones of an earlier run
-for ns in "$NS_BR" "$NS_CL" hc-vmc-n1 hc-vmc-n2; do
-  if [ -e "/run/netns/$ns" ]; then
-    if [ -n "$(netns_pids "$(netns_inode "$ns")")" ]; then
-      echo "vm-cluster: processes already run in netns $ns; refusing to touch it" >&2
-      echo "vm-cluster: 0 passed, 1 failed"; exit 2
-    fi
-    ip netns del "$ns"
-  fi
-done
 
 t_traps
 STATE=$(mktemp -d /var/tmp/hc-vmc.XXXXXX)
@@ -105,8 +84,7 @@ LVD_ROOT=$STATE/lv
 mkdir -p "$LVD_ROOT"
 SAMPLES=$STATE/samples.log
 CLIENT_LOG=$STATE/client.log
-addrs_root() { ip -o addr show 2>&1 | sed 's/\\.*//'; }
-ROOT_BEFORE=$(addrs_root)
+ROOT_BEFORE=$(root_addrs)
 
 # ---------------------------------------------------------------- helpers
 nx() { local n=$1; shift; timeout 30 nsenter -t "${HOLDER[$n]}" -m -u -n -- "$@"; }   # CLI call inside node N
@@ -126,8 +104,6 @@ vm_state() {
 located() { nx "$1" crm_resource --locate -r "$2" 2>/dev/null | sed -n 's/.*is running on: \([a-z0-9]*\).*/\1/p' | sort | tr '\n' ' ' | sed 's/ $//'; }
 online_both() { nx "$1" crm_mon -1 2>/dev/null | grep -Eq 'Online: \[ vmc1 vmc2 \]'; }
 has_dc() { nx "$1" crm_mon -1 2>/dev/null | grep -Eq 'Current DC: vmc[12] '; }
-last_tick() { grep -a 'lv-guest: tick' "$1" 2>/dev/null | tail -1 | awk '{print $3, $5}'; }
-first_tick() { grep -a 'lv-guest: tick' "$1" 2>/dev/null | head -1 | awk '{print $3, $5}'; }
 # client_first_ok SINCE NODE: epoch (s.ms) of the first answer from NODE completed after SINCE
 client_first_ok() { awk -v t="$1" -v n="$2" '$1 > t && $2 == "ok" && $3 == n { print $1; exit }' "$CLIENT_LOG"; }
 client_last_ok_before() { awk -v t="$1" '$1 <= t && $2 == "ok" { l = $1 } END { print l }' "$CLIENT_LOG"; }
@@ -158,64 +134,40 @@ op_attr() {
 
 # ---------------------------------------------------------------- a node's lifecycle
 net_base_up() {
-  ip netns add "$NS_BR" && ip -n "$NS_BR" link set lo up &&
+  netns_create "$NS_BR" "$NS_CL" &&
     ip -n "$NS_BR" link add br0 type bridge && ip -n "$NS_BR" link set br0 up &&
-    ip netns add "$NS_CL" && ip -n "$NS_CL" link set lo up &&
     ip -n "$NS_BR" link add vbc type veth peer name eth0 netns "$NS_CL" &&
     ip -n "$NS_BR" link set vbc master br0 up &&
     ip -n "$NS_CL" addr add "$CLIENT_IP/24" dev eth0 && ip -n "$NS_CL" link set eth0 up
 }
 node_net_up() { # N: the node's namespace with eth0 on the bridge (created inside hc-vmc-br: nothing in the root netns)
   local n=$1 ns; ns=$(ns_of "$1")
-  ip netns add "$ns" && ip -n "$ns" link set lo up &&
+  netns_create "$ns" &&
     ip -n "$NS_BR" link add "vb$n" type veth peer name eth0 netns "$ns" &&
     ip -n "$NS_BR" link set "vb$n" master br0 up &&
     ip -n "$ns" addr add "$NET.$n/24" dev eth0 && ip -n "$ns" link set eth0 up || return 1
-  NSINO[$n]=$(netns_inode "$ns")
+  NSINO[$n]=${NETNS_INO[$ns]}
 }
 node_state_dirs() { # N: pacemaker/corosync state; resources held stopped until all are in
   pcmk_state_dirs "$STATE/n$1" stop-all-resources=true --stickiness=100
 }
-node_holder_up() { # N: mount + UTS namespaces inside the node's netns, kept by a sleeping holder
-  local n=$1 d=$STATE/n$1 name sock
-  name=$(node_of "$n"); sock=$(lvd_base "$name")/sock
-  rm -f "$d/holder.ready"
-  # own session: a Ctrl-C to the terminal's process group must not take the node away before the
-  # cleanup has shut it down in order
-  setsid ip netns exec "$(ns_of "$n")" unshare --mount --uts --propagation private -- /bin/sh -c "
-    mount -t tmpfs -o mode=0755 hc-vmc-run /run &&
-    mkdir -p /run/resource-agents /run/crm /run/lock /run/libvirt /run/hc-vmc-www &&
-    chmod 1755 /run/resource-agents && chown hacluster:haclient /run/crm && chmod 0750 /run/crm &&
-    mount --bind '$sock' /run/libvirt &&
-    echo '$name' >/run/hc-vmc-www/index.html &&
-    mount -t tmpfs -o mode=1777 hc-vmc-shm /dev/shm &&
-    mount --bind '$d/lib-pacemaker' /var/lib/pacemaker &&
-    mount --bind '$d/lib-corosync' /var/lib/corosync &&
-    mount --bind '$d/log-pacemaker' /var/log/pacemaker &&
-    mount --bind '$d/log-corosync' /var/log/corosync &&
-    hostname '$name' && touch '$d/holder.ready' && exec sleep infinity" </dev/null >"$d/holder.out" 2>&1 &
-  HOLDER[$n]=$!
-  track_pid "$!"
-  disown "$!"
-  wait_until 10 test -f "$d/holder.ready" && pid_alive "${HOLDER[$n]}"
-}
 node_up() { # N: network, holder, libvirtd (before pacemaker: probes must reach it), corosync, pacemaker
-  local n=$1 d=$STATE/n$1 name; name=$(node_of "$n")
+  local n=$1 d=$STATE/n$1 name sock up; name=$(node_of "$n"); sock=$(lvd_base "$name")/sock
   DOWN[$n]=0
   node_net_up "$n" || { echo "network of $name failed" >&2; return 1; }
-  node_holder_up "$n" || { echo "holder of $name failed: $(cat "$d/holder.out")" >&2; return 1; }
+  mkdir -p "$sock"      # start-libvirtd.sh makes it too, but the holder mounts it before
+  # qemu:///system inside the node is the node's own libvirtd; each node serves its own name
+  node_holder "$d" "$name" "$(ns_of "$n")" "mkdir -p /run/libvirt /run/hc-vmc-www &&
+    mount --bind '$sock' /run/libvirt && echo '$name' >/run/hc-vmc-www/index.html"
+  up=$?
+  HOLDER[$n]=$NODE_HOLDER
+  [ "$up" = 0 ] || { echo "holder of $name failed: $(cat "$d/holder.out")" >&2; return 1; }
   rm -rf "$(lvd_base "$name")/run/"*        # a reboot clears /run/libvirt
   lvd_start "$name" "$(ns_of "$n")" || { echo "libvirtd of $name failed" >&2; return 1; }
-  nsenter -t "${HOLDER[$n]}" -m -u -n -- setsid env -i "${DAEMON_ENV[@]}" corosync -f -c "$STATE/corosync.conf" \
-    </dev/null >"$d/corosync.out" 2>&1 &
-  COROSYNC[$n]=$!
-  track_pid "$!"
-  disown "$!"
-  nsenter -t "${HOLDER[$n]}" -m -u -n -- setsid env -i "${DAEMON_ENV[@]}" PCMK_logfile=/var/log/pacemaker/pacemaker.log \
-    PCMK_debug=no pacemakerd </dev/null >"$d/pacemakerd.out" 2>&1 &
-  PCMKD[$n]=$!
-  track_pid "$!"
-  disown "$!"
+  node_daemon "${HOLDER[$n]}" "$d/corosync.out" corosync -f -c "$STATE/corosync.conf"
+  COROSYNC[$n]=$NODE_DAEMON
+  node_daemon "${HOLDER[$n]}" "$d/pacemakerd.out" PCMK_logfile=/var/log/pacemaker/pacemaker.log PCMK_debug=no pacemakerd
+  PCMKD[$n]=$NODE_DAEMON
 }
 # node_kill N: a power cut. The bridge port goes down first (nothing more leaves the node), then
 # every process whose network namespace is the node's gets SIGKILL, by PID: holder (its tmpfs /run
@@ -227,49 +179,24 @@ node_kill() {
   ip -n "$NS_BR" link set "vb$n" down
   pids=$(netns_pids "${NSINO[$n]}")
   KILLED=$(for p in $pids; do cat "/proc/$p/comm" 2>/dev/null; done | sort | uniq -c | awk '{ printf "%s%s", (NR > 1 ? ", " : ""), ($1 > 1 ? $2 " x" $1 : $2) }')
-  # shellcheck disable=SC2086  # a list of pids
-  kill -KILL $pids 2>/dev/null
   KILLED="$(echo "$pids" | wc -w) processes ($KILLED)"
-  wait_until 10 eval '[ -z "$(netns_pids "${NSINO[$n]}")" ]'
+  netns_kill "${NSINO[$n]}"
   wait "${COROSYNC[$n]}" "${PCMKD[$n]}" "${HOLDER[$n]}" 2>/dev/null
   lvd_stop "$(node_of "$n")"                  # forgets the dead daemon
   ip netns del "$(ns_of "$n")"
 }
 # node_down N [assert]: orderly shutdown; with "assert" each step is a test result
 node_down() {
-  local n=$1 a=${2:-} name left; name=$(node_of "$n")
+  local n=$1 a=${2:-} name; name=$(node_of "$n")
   [ "${DOWN[$n]:-1}" = 1 ] && return 0
   DOWN[$n]=1
-  if [ -n "${PCMKD[$n]:-}" ] && pid_alive "${PCMKD[$n]}"; then
-    nx "$n" pacemakerd --shutdown >/dev/null 2>&1
-    if wait_pid_gone "${PCMKD[$n]}" 90; then [ -n "$a" ] && pass "$name: pacemakerd --shutdown: pacemakerd exited"
-    else [ -n "$a" ] && fail "$name: pacemakerd --shutdown: pacemakerd exited within 90 s"; fi
-    kill_pid "${PCMKD[$n]}" TERM 10
-  fi
-  if [ -n "${COROSYNC[$n]:-}" ] && pid_alive "${COROSYNC[$n]}"; then
-    nx "$n" corosync-cfgtool -H --force >/dev/null 2>&1
-    if wait_pid_gone "${COROSYNC[$n]}" 30; then [ -n "$a" ] && pass "$name: corosync-cfgtool -H --force: corosync exited"
-    else [ -n "$a" ] && fail "$name: corosync-cfgtool -H --force: corosync exited within 30 s"; fi
-    kill_pid "${COROSYNC[$n]}" TERM 10
-  fi
-  wait "${COROSYNC[$n]:-}" "${PCMKD[$n]:-}" 2>/dev/null
+  node_stop_daemons "$name" "${HOLDER[$n]:-}" "${PCMKD[$n]:-}" "${COROSYNC[$n]:-}" 90 "$a"
   if [ -n "$a" ]; then
     assert_eq "$name: no domain left on its libvirtd after the shutdown" "" \
       "$(timeout 5 virsh -q -c "$(vuri "$n")" list --all --name 2>&1 | grep -v '^$')"
   fi
   lvd_stop "$name"
-  if [ -n "${NSINO[$n]:-}" ]; then
-    left=$(netns_pids "${NSINO[$n]}" "${HOLDER[$n]:-}")
-    if [ -n "$left" ]; then
-      [ -n "$a" ] && fail "$name: no process left in its netns after the shutdown" \
-        "$(for p in $left; do echo "$p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"; done)"
-      # shellcheck disable=SC2086  # a list of pids, in our private namespace
-      kill -KILL $left 2>/dev/null
-      wait_until 10 eval '[ -z "$(netns_pids "${NSINO[$n]}" "${HOLDER[$n]:-}")" ]'
-    elif [ -n "$a" ]; then pass "$name: no process left in its netns after the shutdown (libvirtd, qemu, daemons)"; fi
-  fi
-  [ -n "${HOLDER[$n]:-}" ] && kill_pid "${HOLDER[$n]}" TERM 5
-  ip netns del "$(ns_of "$n")" 2>/dev/null
+  [ -n "${NSINO[$n]:-}" ] && node_remove "$name" "$(ns_of "$n")" "${HOLDER[$n]:-}" "$a"
   return 0
 }
 stop_bg() {
@@ -444,7 +371,7 @@ fi
 assert_eq "svc-ip runs with vm (colocation)" vmc1 "$(located 1 svc-ip)"
 assert_eq "vm is not on vmc2's libvirtd" "-" "$(vm_state 2)"
 t_boot=$(date +%s.%N)
-if wait_until 120 eval 'grep -aq "lv-guest: up" "$(serial 1)" && [ -n "$(last_tick "$(serial 1)")" ]'; then
+if wait_until 120 eval 'grep -aq "lv-guest: up" "$(serial 1)" && [ -n "$(lvd_last_tick "$(serial 1)")" ]'; then
   pass "guest booted on vmc1 ('lv-guest: up' and ticks on its serial console, $(since "$t_boot") s after start)"
 else
   fail "guest boots on vmc1 within 120 s" "$(tail -5 "$(serial 1)" 2>&1)"
@@ -478,14 +405,7 @@ else
 fi
 measure "live-migration downtime, libvirt job info (ms)" "${downtime:-?}"
 measure "live-migration job duration (ms)" "${jobtime:-?}"
-wait_until 10 eval '[ -n "$(first_tick "$(serial 2)")" ]'
-before=$(last_tick "$(serial 1)") after=$(first_tick "$(serial 2)")
-if [ -n "$before" ] && [ -n "$after" ] && awk -v b="$before" -v a="$after" 'BEGIN { split(b, x, " "); split(a, y, " "); exit !(y[1] >= x[1] && y[2] >= x[2] && y[1] > 1) }' &&
-  ! grep -aq 'lv-guest: up' "$(serial 2)"; then
-  pass "the guest ran on: last tick on vmc1 '$before', first on vmc2 '$after' (tick uptime), no boot on vmc2"
-else
-  fail "the guest's ticks continue on vmc2 without a new boot" "last tick on vmc1: ${before:-none}" "first tick on vmc2: ${after:-none}" "$(tail -3 "$(serial 2)" 2>&1)"
-fi
+assert_ran_on "crm resource move" vmc1 vmc2 "$(serial 1)" "$(serial 2)"
 assert_match "on vmc2 the migrated guest has its disk $STATE/$VM-disk.raw" "vda +$STATE/$VM-disk.raw" \
   "$(timeout 10 virsh -c "$(vuri 2)" domblklist "$VM" 2>&1)"
 t_moved=$(date +%s.%N)
@@ -626,14 +546,14 @@ assert_eq "no hc-vmc network namespace left" "" "$left_ns"
 left=""
 for p in "${!T_PIDS[@]}"; do pid_alive "$p" && left="$left $p"; done
 assert_eq "no recorded process left (holders, daemons, qemu, sampler, client)" "" "$left" "$(for p in $left; do ps -o pid,args -p "$p"; done)"
-mnt=$(grep -l -F -e "$STATE" -e hc-vmc-run /proc/[0-9]*/mountinfo 2>/dev/null)
+mnt=$(grep -l -F -e "$STATE" -e hc-pcmk-vmc /proc/[0-9]*/mountinfo 2>/dev/null)
 assert_eq "no mount of this run left in any process" "" "$mnt"
 # any process naming the state dir (qemu's disk, libvirtd's pid file, corosync's config), recorded or
 # not; the bracket keeps this grep's own command line from matching
 strays=$(grep -l "${STATE%?}[${STATE: -1}]" /proc/[0-9]*/cmdline 2>/dev/null)
 assert_eq "no process with the run's state dir in its command line" "" "$strays" \
   "$(for f in $strays; do tr '\0' ' ' 2>/dev/null <"$f"; echo; done)"
-assert_eq "root network namespace addresses unchanged" "$ROOT_BEFORE" "$(addrs_root)"
+assert_eq "root network namespace addresses unchanged" "$ROOT_BEFORE" "$(root_addrs)"
 note "teardown took $(since "$t_down") s"
 
 if [ "$DEMO" = 1 ]; then

@@ -23,14 +23,18 @@ RESULTS=${XEN_RESULTS:-/tmp/hacluster-xen-real}
 TIMEOUT=${XEN_TIMEOUT:-1200}
 t_start=$(date +%s)
 
-# shellcheck source=xen/lab.sh
+# shellcheck source=tests/integration/lib.sh
+. "$HERE/lib.sh"
+# shellcheck source=tests/integration/xen/lab.sh
 . "$HERE/xen/lab.sh"
+t_init xen-real
 xen_lab_prereqs xen-real
 xen_lab_cache
 
 WORK=$(mktemp -d /var/tmp/hacluster-xen-real.XXXXXX)
-cleanup() { xen_lab_cleanup; rm -rf "$WORK"; }
-trap cleanup EXIT
+t_traps
+# shellcheck disable=SC2016  # expanded at cleanup
+t_cleanup_push 'xen_lab_cleanup; rm -rf "$WORK"'
 
 mkdir -p "$WORK/payload"
 if [ -n "${XEN_AGENT:-}" ]; then
@@ -49,33 +53,27 @@ verdict=$XEN_LAB_VERDICT
 t_end=$(date +%s)
 
 # ---- assertions: every one counts, for the "xen-real: N passed, N failed" line run.sh adds up
-passed=0
-failed=0
 R=$RESULTS/results.txt
-say() { printf '%s\n' "$*"; }
-ok() { passed=$((passed + 1)); say "ok - $*"; }
-notok() { failed=$((failed + 1)); say "not ok - $*"; }
-if [ -n "$verdict" ]; then notok "dom0 ran to its end: $verdict"; else ok "dom0 ran the payload and powered off"; fi
+if [ -n "$verdict" ]; then fail "dom0 ran to its end: $verdict"; else pass "dom0 ran the payload and powered off"; fi
 # Every step must be there: a run that stopped half-way must not pass.
 for step in meta-data pv-probe pv-start pv-monitor-1 pv-monitor-2 pv-monitor-3 pv-status pv-probe-no-xmfile hostile-probe nokernel-start pv-migrate-refused pv-stop \
             pv-stop-again pv-probe-after deaf-start deaf-stop pvh-start pvh-migrate-to pvh-migrate-from pvh-monitor pvh-stop ocf-tester; do
   line=$(grep "^$step want=" "$R" 2>/dev/null | head -1) || true
-  if [ -z "$line" ]; then notok "step $step ran"; continue; fi
+  if [ -z "$line" ]; then fail "step $step ran"; continue; fi
   read -r _ want rc _ <<<"$line"
-  if [ "${want#want=}" = "${rc#rc=}" ]; then ok "step $step returned ${rc#rc=}"
-  else notok "step $step returned ${rc#rc=}, expected ${want#want=} (see $RESULTS/$step.err)"; fi
+  if [ "${want#want=}" = "${rc#rc=}" ]; then pass "step $step returned ${rc#rc=}"
+  else fail "step $step returned ${rc#rc=}, expected ${want#want=} (see $RESULTS/$step.err)"; fi
 done
 for c in pv-listed pv-console-ready hostile-nothing-ran nokernel-reason pv-migrate-reason pv-still-running pv-gone pv-orderly pv-not-destroyed xmfile-unchanged \
          deaf-console-ready deaf-destroyed deaf-gone pvh-console-ready pvh-new-domid pvh-gone; do
-  if grep -q "^check $c ok" "$R" 2>/dev/null; then ok "check $c"
-  else notok "check $c: $(grep "^check $c " "$R" 2>/dev/null || echo missing)"; fi
+  if grep -q "^check $c ok" "$R" 2>/dev/null; then pass "check $c"
+  else fail "check $c: $(grep "^check $c " "$R" 2>/dev/null || echo missing)"; fi
 done
-if grep -q "passed all tests" "$RESULTS/ocf-tester.txt" 2>/dev/null; then ok "ocf-tester inside dom0 passed all tests"
-else notok "ocf-tester inside dom0: $(tail -3 "$RESULTS/ocf-tester.txt" 2>/dev/null)"; fi
+if grep -q "passed all tests" "$RESULTS/ocf-tester.txt" 2>/dev/null; then pass "ocf-tester inside dom0 passed all tests"
+else fail "ocf-tester inside dom0: $(tail -3 "$RESULTS/ocf-tester.txt" 2>/dev/null)"; fi
 if [ -f "$R" ]; then
-  say "---- steps (rc, milliseconds in dom0 under TCG)"
+  note "---- steps (rc, milliseconds in dom0 under TCG)"
   grep -E ' want=|^check |^pvh-domid|^uptime' "$R" | sed 's/^/# /' || true
 fi
-say "# wall: cache $(( t_boot - t_start ))s, boot+payload $(( t_end - t_boot ))s, total $(( t_end - t_start ))s; results in $RESULTS"
-say "xen-real: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+note "wall: cache $(( t_boot - t_start ))s, boot+payload $(( t_end - t_boot ))s, total $(( t_end - t_start ))s; results in $RESULTS"
+finish

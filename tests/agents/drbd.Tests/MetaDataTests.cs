@@ -5,7 +5,7 @@ using HaCluster.Drbd;
 namespace HaCluster.Agents.Drbd.Tests;
 
 /// <summary>The meta-data: LINBIT's parameters, defaults and timeouts, valid for every consumer.</summary>
-public class MetaDataTests : AgentFixture
+public class MetaDataTests : DrbdFixture
 {
     XDocument MetaData()
     {

@@ -6,7 +6,7 @@ namespace HaCluster.Agents.Drbd.Tests;
 /// A split-brain that DRBD detected and nobody resolved: StandAlone like any disconnect, told
 /// apart only by the kernel log. The agent must not make such a Secondary promotable.
 /// </summary>
-public class SplitBrainTests : AgentFixture
+public class SplitBrainTests : DrbdFixture
 {
     static string Capture(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "drbd84", name));
 

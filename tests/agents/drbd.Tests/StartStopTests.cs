@@ -4,7 +4,7 @@ using HaCluster.Testing;
 namespace HaCluster.Agents.Drbd.Tests;
 
 /// <summary>start and stop: LINBIT's sequences, bounded by the deadline.</summary>
-public class StartStopTests : AgentFixture
+public class StartStopTests : DrbdFixture
 {
     static readonly (string, string?) PeerStarting = ("CRM_meta_notify_start_uname", "node1 node2");
 

@@ -2,13 +2,14 @@
 # shellcheck disable=SC2016  # cleanup commands and guest commands are eval'd later: single quotes on purpose
 # Two User-Mode-Linux guests with real DRBD 8.4.11 between them (tests/integration/drbd/README.md),
 # for drbd-uml.sh (the agent's integration test), the DRBD lab cluster and the drbd benchmark.
-# Source after tests/integration/lib.sh (uses track_pid, pid_alive, kill_pid, netns_delete, wait_until).
+# Source after tests/integration/lib.sh (uses track_pid, pid_alive, kill_pid, netns_create, wait_until).
 #
 #   UML_RUN=/var/tmp/...     runtime dir: disks, console logs, control dirs. NOT under /tmp or /run:
 #                            the guests mount their own tmpfs there and would not see its files.
 #   UML_NS=hc-drbd-$$        the network namespace: bridge + one tap per guest, no address, no
 #                            uplink (the guests are 198.51.100.11 and .12); nothing in the root ns
 #   uml_setup                check prerequisites, make UML_RUN/share, the namespace; pushes cleanup
+#                            (UML_KEEP=1 keeps UML_RUN)
 #   uml_start [--fresh-disk] N...   boot guests in parallel (2-5 s); UML_BOOT_S[N] = boot time
 #   uml_stop N               poweroff (drbdadm down), mconsole halt, SIGKILL of its process group
 #   uml_kill N               power cut: SIGKILL of guest N's process group at once
@@ -16,6 +17,12 @@
 #                            (GX_TIMEOUT seconds, default 120; 124 on timeout)
 #   uml_drbd_config N        write /etc/drbd.d/r0.res in guest N (UML_RES_IN with UML_DISK_OPTS),
 #                            load the module
+#   uml_drbd_up N            crm stub, r0 configured, metadata created, r0 up in guest N
+#   uml_drbd_initial_sync    r0 up on both: node1 becomes Primary (--force), node2 syncs to UpToDate
+#   uml_crm_stub N           crm_attribute, crm_master, crm_node, crm_resource in guest N's
+#                            /run/crm-stub are crm-stub.sh (no cluster runs in the guests)
+#   UML_DRBD_ENV             what pacemaker-execd gives the clone instance drbd_r0 in the guests
+#                            (the clone's meta attributes; HA_SBIN_DIR: the stub)
 #
 # Guest N sees the host's / read-only (hostfs) under a tmpfs overlay: installed packages (the
 # agents, drbd-utils, pacemaker) are there unchanged, and nothing the guest does reaches the host
@@ -43,13 +50,12 @@ uml_setup() {
   [ -n "$UML_RUN" ] || UML_RUN=$(mktemp -d /var/tmp/hc-uml.XXXXXX)
   case $UML_RUN in /tmp/* | /run/*) echo "uml: UML_RUN must not be under /tmp or /run" >&2; return 2 ;; esac
   mkdir -p "$UML_RUN/share"
-  t_cleanup_push 'rm -rf "$UML_RUN"'
+  if [ "${UML_KEEP:-0}" = 1 ]; then t_cleanup_push 'echo "# run dir kept: $UML_RUN" >&2'
+  else t_cleanup_push 'rm -rf "$UML_RUN"'; fi
   # the guests read these from the host over hostfs: copies, so a checkout under /tmp works too
   install -m 0755 "$UML_HERE/guest-init.sh" "$UML_HERE/crm-stub.sh" "$UML_HERE/monitor-children.sh" "$UML_RUN/share/"
   sed "s|@DISK_OPTS@|$UML_DISK_OPTS|; s|@NET@|$UML_SUBNET|g" "$UML_RES_IN" >"$UML_RUN/share/r0.res"
-  ip netns add "$UML_NS" || return 1
-  t_cleanup_push 'netns_delete "$UML_NS"'
-  ip -n "$UML_NS" link set lo up
+  netns_create "$UML_NS" || return 1
   ip -n "$UML_NS" link add um-br0 type bridge
   ip -n "$UML_NS" link set um-br0 up
   local n
@@ -91,6 +97,7 @@ uml_start() {
       sleep 0.05
     done
     [ -e "$d/ctl/ready" ] || { echo "uml: node$n not ready after 60 s" >&2; tail -20 "$d/console.log" >&2; return 1; }
+    # shellcheck disable=SC2034  # read by the callers
     UML_BOOT_S[$n]=$(since "$(cat "$d/start-stamp")")
   done
 }
@@ -147,3 +154,25 @@ gx() {
 uml_drbd_config() {
   gx "$1" 'cp '"$UML_RUN"'/share/r0.res /etc/drbd.d/r0.res && modprobe drbd && test -e /proc/drbd'
 }
+
+uml_drbd_up() {
+  uml_crm_stub "$1" && uml_drbd_config "$1" && gx "$1" 'drbdadm create-md r0 </dev/null && drbdadm up r0'
+}
+
+uml_drbd_initial_sync() {
+  gx 1 'for i in $(seq 300); do grep -q cs:Connected /proc/drbd && break; sleep 0.1; done
+drbdadm primary --force r0 && for i in $(seq 600); do grep -q ds:UpToDate/UpToDate /proc/drbd && break; sleep 0.1; done
+grep -q "cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate" /proc/drbd'
+}
+
+uml_crm_stub() {
+  gx "$1" 'mkdir -p /run/crm-stub /run/resource-agents
+for t in crm_attribute crm_master crm_node crm_resource; do ln -sf '"$UML_RUN"'/share/crm-stub.sh /run/crm-stub/$t; done'
+}
+
+# shellcheck disable=SC2034  # read by the callers
+UML_DRBD_ENV=(OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=drbd_r0 OCF_RESKEY_drbd_resource=r0
+  OCF_RESKEY_CRM_meta_clone_max=2 OCF_RESKEY_CRM_meta_clone_node_max=1
+  OCF_RESKEY_CRM_meta_promoted_max=1 OCF_RESKEY_CRM_meta_promoted_node_max=1
+  OCF_RESKEY_CRM_meta_master_max=1 OCF_RESKEY_CRM_meta_master_node_max=1 OCF_RESKEY_CRM_meta_notify=true
+  OCF_RESKEY_crm_feature_set=3.16.1 HA_RSCTMP=/run/resource-agents HA_SBIN_DIR=/run/crm-stub)

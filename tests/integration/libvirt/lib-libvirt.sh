@@ -1,104 +1,56 @@
 # shellcheck shell=bash
-# shellcheck disable=SC2016  # eval'd and sh -c scripts: single quotes on purpose
+# shellcheck disable=SC2016  # eval'd conditions: single quotes on purpose
 # Private libvirt daemons for the VirtualDomain tests and benchmarks (tests/integration/libvirt/README.md).
 # Source after tests/integration/lib.sh (uses track_pid, kill_pid, pid_alive, wait_until, netns_pids).
 #
 #   LVD_ROOT=$TMP/lv                       every daemon's directories live under $LVD_ROOT/NAME
-#   lvd_config NAME HOST_UUID [MIG_IP]     write libvirtd.conf, qemu.conf, private passwd/group
-#   lvd_start NAME [NETNS]                 start libvirtd (own mount ns; own anonymous net ns, or NETNS);
-#                                          LVD_PID[NAME], LVD_READY_MS
+#   lvd_config NAME HOST_UUID [MIG_IP]     the daemon's host UUID and migration address
+#   lvd_start NAME [NETNS]                 start libvirtd with start-libvirtd.sh (own mount ns; own
+#                                          anonymous net ns, or NETNS); LVD_PID[NAME], LVD_READY_MS
 #   lvd_stop NAME                          destroy its domains, stop it by recorded PID, then SIGKILL
 #                                          whatever is left in its network namespace (its qemu)
 #   lvd_holder NAME                        keep test:///default open (virsh event --loop), by PID
 #   lvd_events NAME                        log qemu:///system lifecycle events to $(lvd_base NAME)/events.log
 #   lvd_qemu_uri NAME / lvd_test_uri NAME  URIs that reach the daemon's socket from the root namespace
 #   lvd_domain_xml NAME [KERNEL INITRD]    a 128 MiB, 1 vCPU TCG domain without disk or NIC
+#   lvd_last_tick / lvd_first_tick SERIAL_LOG, assert_ran_on DESC FROM TO SRC_SERIAL DST_SERIAL
+#                                          the Linux guest's ticks (guest-image.sh) across a migration
 #
-# Each daemon gets $LVD_ROOT/NAME/{etc,run,lib,log/qemu,cache,sock}, bind-mounted over /etc/libvirt,
-# /run/libvirt, /var/lib/libvirt, /var/log/libvirt and /var/cache/libvirt inside the daemon's own
-# mount namespace, so the system's libvirt directories are never written. Those mount points are
-# created empty when missing and never removed: removing a directory that is a mount point in
-# another namespace would detach the daemon's mount there.
+# Each daemon's directories are $LVD_ROOT/NAME (start-libvirtd.sh says what is in them and how they
+# replace the system's libvirt directories inside the daemon's own mount namespace).
 
 LVD_ROOT=${LVD_ROOT:-}
 export LVD_READY_MS=""     # set by lvd_start, read by the callers
-declare -gA LVD_PID=() LVD_NETINO=() LVD_HOLDER=() LVD_EVENTS=()
+declare -gA LVD_PID=() LVD_NETINO=() LVD_HOLDER=() LVD_EVENTS=() LVD_UUID=() LVD_MIGIP=()
+LVD_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 lvd_base() { echo "$LVD_ROOT/$1"; }
 lvd_sock() { echo "$LVD_ROOT/$1/sock/libvirt-sock"; }
 lvd_qemu_uri() { echo "qemu+unix:///system?socket=$(lvd_sock "$1")"; }
 lvd_test_uri() { echo "test+unix:///default?socket=$(lvd_sock "$1")"; }
 
-# lvd_config NAME HOST_UUID [MIGRATION_IP]
+# lvd_config NAME HOST_UUID [MIGRATION_IP]: what lvd_start gives start-libvirtd.sh for this daemon
 lvd_config() {
-  local name=$1 uuid=$2 migip=${3:-} b
-  b=$(lvd_base "$name")
-  mkdir -p "$b"/{etc,run,lib,log/qemu,cache,sock} || return 1
-  cat >"$b/etc/libvirtd.conf" <<CONF
-unix_sock_dir = "$b/sock"
-unix_sock_ro_perms = "0777"
-unix_sock_rw_perms = "0700"
-auth_unix_ro = "none"
-auth_unix_rw = "none"
-listen_tls = 0
-listen_tcp = 0
-host_uuid = "$uuid"
-log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
-CONF
-  # qemu as root without cgroups, per-VM /dev, security driver or virtlogd: the host has none of
-  # the daemons and users libvirt-daemon-system would bring, and two daemons would collide on the
-  # machine cgroup during migration
-  cat >"$b/etc/qemu.conf" <<CONF
-user = "root"
-group = "root"
-dynamic_ownership = 0
-remember_owner = 0
-security_driver = "none"
-stdio_handler = "file"
-cgroup_controllers = [ ]
-namespaces = [ ]
-CONF
-  [ -n "$migip" ] && printf 'migration_host = "%s"\nmigration_address = "%s"\n' "$migip" "$migip" >>"$b/etc/qemu.conf"
-  # libvirtd resolves its compiled-in qemu user and groups before it reads qemu.conf; they exist only
-  # with libvirt-daemon-system. Private copies, bind-mounted in the daemon's namespace only.
-  cp /etc/passwd "$b/passwd" && cp /etc/group "$b/group" || return 1
-  getent passwd libvirt-qemu >/dev/null || echo 'libvirt-qemu:x:64055:64055:hacluster test:/var/lib/libvirt:/usr/sbin/nologin' >>"$b/passwd"
-  getent group libvirt-qemu >/dev/null || echo 'libvirt-qemu:x:64055:' >>"$b/group"
-  getent group kvm >/dev/null || echo 'kvm:x:64056:' >>"$b/group"
-  getent group libvirt >/dev/null || echo 'libvirt:x:64057:' >>"$b/group"
-  return 0
+  LVD_UUID[$1]=$2
+  LVD_MIGIP[$1]=${3:-}
+  mkdir -p "$(lvd_base "$1")"
 }
 
-# lvd_start NAME [NETNS]: launch, wait (<= 15 s) until it answers, record its PID and net namespace.
-# Sets LVD_READY_MS (launch to first answer). Status 1 with the log tail on stderr when it does not come up.
-# Not in a subshell: it records the PID in LVD_PID.
+# lvd_start NAME [NETNS]: launch (start-libvirtd.sh), wait (<= 15 s) until it answers, record its
+# PID and net namespace. Sets LVD_READY_MS (launch to first answer). Status 1 with the log tail on
+# stderr when it does not come up. Not in a subshell: it records the PID in LVD_PID.
 lvd_start() {
-  local name=$1 netns=${2:-} b pidf t0 pid netpfx
-  b=$(lvd_base "$name")
-  pidf=$b/libvirtd.pid
-  rm -f "$b/sock/"* "$pidf"
-  mkdir -p /etc/libvirt /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt
-  if [ -n "$netns" ]; then netpfx=(ip netns exec "$netns"); else netpfx=(unshare --net); fi
+  local name=$1 netns=${2:-} t0 pid args=()
+  [ -n "$netns" ] && args+=(--netns "$netns")
+  [ -n "${LVD_MIGIP[$name]:-}" ] && args+=(--migration-address "${LVD_MIGIP[$name]}")
   t0=$(date +%s%N)
-  "${netpfx[@]}" unshare --mount --propagation private -- /bin/sh -c '
-    b=$1
-    ip link set lo up 2>/dev/null
-    mount --bind "$b/passwd" /etc/passwd &&
-    mount --bind "$b/group" /etc/group &&
-    mount --bind "$b/etc" /etc/libvirt &&
-    mount --bind "$b/run" /run/libvirt &&
-    mount --bind "$b/lib" /var/lib/libvirt &&
-    mount --bind "$b/log" /var/log/libvirt &&
-    mount --bind "$b/cache" /var/cache/libvirt &&
-    exec /usr/sbin/libvirtd --daemon --pid-file "$b/libvirtd.pid" --config /etc/libvirt/libvirtd.conf
-  ' hc-libvirtd "$b" </dev/null >"$b/launch.log" 2>&1 || { cat "$b/launch.log" >&2; return 1; }
-  if ! wait_until 15 eval '[ -s "$pidf" ] && [ -S "$(lvd_sock "$name")" ] && virsh -q -c "$(lvd_qemu_uri "$name")" uri'; then
+  if ! pid=$("$LVD_HERE/start-libvirtd.sh" "${args[@]}" "$(lvd_base "$name")" "${LVD_UUID[$name]}") ||
+    ! wait_until 15 eval 'virsh -q -c "$(lvd_qemu_uri "$name")" uri'; then
     echo "libvirtd $name did not answer within 15 s:" >&2
-    tail -5 "$b/log/libvirtd.log" >&2 2>/dev/null
-    [ -s "$pidf" ] && track_pid "$(cat "$pidf")" && LVD_PID[$name]=$(cat "$pidf")
+    tail -5 "$(lvd_base "$name")/log/libvirtd.log" >&2 2>/dev/null
+    [ -n "$pid" ] && track_pid "$pid" && LVD_PID[$name]=$pid
     return 1
   fi
-  pid=$(cat "$pidf")
   track_pid "$pid" || return 1
   LVD_PID[$name]=$pid
   LVD_NETINO[$name]=$(stat -L -c %i "/proc/$pid/ns/net")
@@ -132,7 +84,7 @@ lvd_events() {
 
 # lvd_stop NAME: idempotent; safe after a failed start and on a frozen (SIGSTOPped) daemon
 lvd_stop() {
-  local name=$1 pid ino left d uri p
+  local name=$1 pid ino d uri p
   for p in "${LVD_HOLDER[$name]:-}" "${LVD_EVENTS[$name]:-}"; do [ -n "$p" ] && kill_pid "$p" TERM 2; done
   LVD_HOLDER[$name]="" LVD_EVENTS[$name]=""
   pid=${LVD_PID[$name]:-}
@@ -155,14 +107,7 @@ lvd_stop() {
   fi
   # a qemu left behind (killed daemon, failed destroy) lives in the daemon's private net namespace:
   # everything in it is ours
-  if [ -n "$ino" ]; then
-    left=$(netns_pids "$ino")
-    if [ -n "$left" ]; then
-      # shellcheck disable=SC2086  # a list of pids
-      kill -KILL $left 2>/dev/null
-      wait_until 5 eval '[ -z "$(netns_pids "$ino")" ]'
-    fi
-  fi
+  [ -n "$ino" ] && netns_kill "$ino"
   LVD_PID[$name]="" LVD_NETINO[$name]=""
   return 0
 }
@@ -227,4 +172,23 @@ lvd_offline_cib() {
   <status/>
 </cib>
 XML
+}
+
+# lvd_last_tick SERIAL_LOG: "N S" of the Linux guest's last "lv-guest: tick N uptime S" line (empty:
+# none); lvd_first_tick: its first
+lvd_last_tick() { grep -a 'lv-guest: tick' "$1" 2>/dev/null | tail -1 | awk '{print $3, $5}'; }
+lvd_first_tick() { grep -a 'lv-guest: tick' "$1" 2>/dev/null | head -1 | awk '{print $3, $5}'; }
+# assert_ran_on DESC FROM TO SRC_SERIAL DST_SERIAL: after a live migration from FROM to TO the guest
+# ran on: the first tick on TO continues the last one on FROM (counter and uptime), no boot on TO
+assert_ran_on() {
+  local d=$1 from=$2 to=$3 ss=$4 ds=$5 before after
+  wait_until 10 eval '[ -n "$(lvd_first_tick "$ds")" ]'
+  before=$(lvd_last_tick "$ss") after=$(lvd_first_tick "$ds")
+  if [ -n "$before" ] && [ -n "$after" ] && ! grep -aq 'lv-guest: up' "$ds" &&
+    awk -v b="$before" -v a="$after" 'BEGIN { split(b, x, " "); split(a, y, " "); exit !(y[1] >= x[1] && y[2] >= x[2] && y[1] > 1) }'; then
+    pass "$d: the guest ran on (last tick on $from: $before; first tick on $to: $after; no boot)"
+  else
+    fail "$d: the guest's tick counter and uptime continue on $to (no new boot)" "last tick on $from: ${before:-none}" \
+      "first tick on $to: ${after:-none}" "$(tail -3 "$ds" 2>&1)"
+  fi
 }

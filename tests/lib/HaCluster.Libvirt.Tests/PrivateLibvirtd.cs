@@ -6,10 +6,10 @@ using HaCluster.Libvirt;
 namespace HaCluster.Libvirt.Tests;
 
 /// <summary>
-/// A private libvirtd (tests/integration/libvirt/README.md, "A private libvirtd without systemd")
-/// in its own mount namespace, and either its own anonymous network namespace or a named one the
-/// caller made, its directories bind-mounted from a temp dir: the system's libvirt directories are
-/// never written. Stopped by its PID.
+/// A private libvirtd started by <c>tests/integration/libvirt/start-libvirtd.sh</c>, the launcher
+/// the bash tests use too: its own mount namespace and either its own anonymous network namespace
+/// or a named one the caller made, its directories in a temp dir bind-mounted over the system's
+/// libvirt directories inside that mount namespace only. Stopped by its PID.
 /// </summary>
 public sealed partial class PrivateLibvirtd : IDisposable
 {
@@ -30,46 +30,52 @@ public sealed partial class PrivateLibvirtd : IDisposable
     {
         EnsurePackages();
         BaseDir = Directory.CreateTempSubdirectory($"hacluster-libvirt-{name}-").FullName;
-        foreach (var d in new[] { "etc", "run", "lib", "log/qemu", "cache", "sock" })
-            Directory.CreateDirectory(Path.Combine(BaseDir, d));
         SocketPath = Path.Combine(BaseDir, "sock", "libvirt-sock");
-        WriteConfig(hostUuid, migrationAddress);
-        // Empty mount points, never removed (tests/integration/libvirt/README.md, "A private
-        // libvirtd without systemd").
-        foreach (var mountPoint in new[] { "/run/libvirt", "/var/lib/libvirt", "/var/log/libvirt", "/var/cache/libvirt", "/etc/libvirt" })
-            Directory.CreateDirectory(mountPoint);
-
-        const string script = """
-            b=$1
-            ip link set lo up 2>/dev/null
-            mount --bind "$b/passwd" /etc/passwd &&
-            mount --bind "$b/group" /etc/group &&
-            mount --bind "$b/etc" /etc/libvirt &&
-            mount --bind "$b/run" /run/libvirt &&
-            mount --bind "$b/lib" /var/lib/libvirt &&
-            mount --bind "$b/log" /var/log/libvirt &&
-            mount --bind "$b/cache" /var/cache/libvirt &&
-            exec /usr/sbin/libvirtd --daemon --pid-file "$b/libvirtd.pid" --config /etc/libvirt/libvirtd.conf
-            """;
-        var argv = new List<string>();
-        if (networkNamespace is null) argv.AddRange(["unshare", "--net"]);
-        else argv.AddRange(["ip", "netns", "exec", networkNamespace]);
-        argv.AddRange(["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "hacluster-libvirtd", BaseDir]);
-        var start = new ProcessStartInfo(argv[0]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in argv.Skip(1)) start.ArgumentList.Add(a);
-        using (var launcher = Process.Start(start)!)
-        {
-            if (!launcher.WaitForExit(15_000)) { launcher.Kill(true); throw new InvalidOperationException("libvirtd launcher hung"); }
-            if (launcher.ExitCode != 0)
-                throw new InvalidOperationException($"libvirtd failed to launch ({launcher.ExitCode}): {launcher.StandardError.ReadToEnd()}");
-        }
+        DaemonPid = Launch(hostUuid, networkNamespace, migrationAddress);
 
         var deadline = Deadline.After(TimeSpan.FromSeconds(15));
-        string pidFile = Path.Combine(BaseDir, "libvirtd.pid");
-        while (!File.Exists(SocketPath) || !File.Exists(pidFile) || !Answers(deadline))
+        while (!Answers(deadline))
             if (!deadline.Sleep(TimeSpan.FromMilliseconds(20)))
+            {
+                Dispose();
                 throw new InvalidOperationException($"libvirtd did not answer within 15 s; see {BaseDir}/log/libvirtd.log");
-        DaemonPid = int.Parse(File.ReadAllText(pidFile).Trim());
+            }
+    }
+
+    /// <summary>Runs the launcher (an argument array, no shell in between) and returns the daemon's PID.</summary>
+    int Launch(string hostUuid, string? networkNamespace, string? migrationAddress)
+    {
+        var start = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(LauncherScript());
+        if (networkNamespace is not null) { start.ArgumentList.Add("--netns"); start.ArgumentList.Add(networkNamespace); }
+        if (migrationAddress is not null) { start.ArgumentList.Add("--migration-address"); start.ArgumentList.Add(migrationAddress); }
+        start.ArgumentList.Add(BaseDir);
+        start.ArgumentList.Add(hostUuid);
+        using var launcher = Process.Start(start)!;
+        var stdout = launcher.StandardOutput.ReadToEndAsync();
+        var stderr = launcher.StandardError.ReadToEndAsync();
+        if (!launcher.WaitForExit(30_000))
+        {
+            launcher.Kill(true);
+            throw new InvalidOperationException("start-libvirtd.sh did not return within 30 s");
+        }
+        launcher.WaitForExit();
+        bool hasPid = int.TryParse(stdout.Result.Trim(), out int pid) && pid > 0;
+        if (launcher.ExitCode == 0 && hasPid) return pid;
+        if (hasPid) Stop(pid);
+        throw new InvalidOperationException($"start-libvirtd.sh exited with {launcher.ExitCode}: {stderr.Result.Trim()}");
+    }
+
+    /// <summary>
+    /// The launcher in this repository: found from the test's output directory upwards, in the
+    /// directory that holds HaCluster.sln.
+    /// </summary>
+    static string LauncherScript()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "HaCluster.sln")))
+                return Path.Combine(dir.FullName, "tests", "integration", "libvirt", "start-libvirtd.sh");
+        throw new InvalidOperationException($"no HaCluster.sln in {AppContext.BaseDirectory} or above it");
     }
 
     bool Answers(Deadline deadline)
@@ -91,49 +97,6 @@ public sealed partial class PrivateLibvirtd : IDisposable
         if (!File.Exists("/usr/sbin/libvirtd")) throw new InvalidOperationException("libvirtd is not installed and apt-get could not install it");
     }
 
-    void WriteConfig(string hostUuid, string? migrationAddress)
-    {
-        File.WriteAllText(Path.Combine(BaseDir, "etc", "libvirtd.conf"), $"""
-            unix_sock_dir = "{BaseDir}/sock"
-            unix_sock_ro_perms = "0777"
-            unix_sock_rw_perms = "0700"
-            auth_unix_ro = "none"
-            auth_unix_rw = "none"
-            listen_tls = 0
-            listen_tcp = 0
-            host_uuid = "{hostUuid}"
-            log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
-
-            """);
-        // root, no cgroups (two daemons would collide on machine/qemu-1-NAME during migration),
-        // no per-VM /dev namespace, no security driver, no virtlogd.
-        string migration = migrationAddress is null ? "" : $"""
-            migration_host = "{migrationAddress}"
-            migration_address = "{migrationAddress}"
-
-            """;
-        File.WriteAllText(Path.Combine(BaseDir, "etc", "qemu.conf"), """
-            user = "root"
-            group = "root"
-            dynamic_ownership = 0
-            remember_owner = 0
-            security_driver = "none"
-            stdio_handler = "file"
-            cgroup_controllers = [ ]
-            namespaces = [ ]
-
-            """ + migration);
-        // libvirtd resolves its compiled-in qemu user before reading qemu.conf: give it a private passwd.
-        var passwd = File.ReadAllText("/etc/passwd");
-        var group = File.ReadAllText("/etc/group");
-        if (!passwd.Contains("\nlibvirt-qemu:") && !passwd.StartsWith("libvirt-qemu:"))
-            passwd += "libvirt-qemu:x:64055:64055:hacluster test:/var/lib/libvirt:/usr/sbin/nologin\n";
-        foreach (var (name, gid) in new[] { ("libvirt-qemu", 64055), ("kvm", 64056), ("libvirt", 64057) })
-            if (!group.Contains($"\n{name}:") && !group.StartsWith($"{name}:")) group += $"{name}:x:{gid}:\n";
-        File.WriteAllText(Path.Combine(BaseDir, "passwd"), passwd);
-        File.WriteAllText(Path.Combine(BaseDir, "group"), group);
-    }
-
     public void Freeze() => kill(DaemonPid, SIGSTOP);
     public void Thaw() => kill(DaemonPid, SIGCONT);
 
@@ -153,14 +116,20 @@ public sealed partial class PrivateLibvirtd : IDisposable
 
     public void Dispose()
     {
-        kill(DaemonPid, SIGCONT);
-        kill(DaemonPid, SIGTERM);
-        var wait = Deadline.After(TimeSpan.FromSeconds(5));
-        if (!wait.WaitUntil(() => IsGone(DaemonPid), TimeSpan.FromMilliseconds(20)))
-            kill(DaemonPid, SIGKILL);
-        wait.WaitUntil(() => IsGone(DaemonPid), TimeSpan.FromMilliseconds(20));
+        if (DaemonPid > 0) Stop(DaemonPid);
         // the bind mounts lived in the daemon's namespace only: the temp dir is an ordinary directory now
         try { Directory.Delete(BaseDir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>SIGTERM (after SIGCONT: it may be frozen), SIGKILL when it is still there after 5 s.</summary>
+    static void Stop(int pid)
+    {
+        kill(pid, SIGCONT);
+        kill(pid, SIGTERM);
+        var wait = Deadline.After(TimeSpan.FromSeconds(5));
+        if (!wait.WaitUntil(() => IsGone(pid), TimeSpan.FromMilliseconds(20)))
+            kill(pid, SIGKILL);
+        wait.WaitUntil(() => IsGone(pid), TimeSpan.FromMilliseconds(20));
     }
 
     static bool IsGone(int pid)

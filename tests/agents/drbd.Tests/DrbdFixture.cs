@@ -9,7 +9,7 @@ namespace HaCluster.Agents.Drbd.Tests;
 /// two-node promotable clone with notify=true on node1, as Pacemaker 2.1 passes it, a manual
 /// clock that only the agent's own pauses move, and a scripted runner for crm_resource.
 /// </summary>
-public abstract class AgentFixture : IDisposable
+public abstract class DrbdFixture : IDisposable
 {
     protected readonly TempDir Dir = new();
     protected readonly FakeDrbd Drbd = new();
@@ -22,7 +22,7 @@ public abstract class AgentFixture : IDisposable
     /// <summary>Parameters and meta attributes (without OCF_RESKEY_); a null value removes one.</summary>
     protected readonly Dictionary<string, string?> Params;
 
-    protected AgentFixture()
+    protected DrbdFixture()
     {
         Conf = Dir["drbd.conf"];
         File.WriteAllText(Conf, "resource r0 { }\n");

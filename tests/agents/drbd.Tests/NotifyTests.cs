@@ -2,8 +2,8 @@ using HaCluster.Drbd;
 
 namespace HaCluster.Agents.Drbd.Tests;
 
-/// <summary>notify and reload.</summary>
-public class NotifyReloadTests : AgentFixture
+/// <summary>notify: adjust towards a starting peer, recompute the score, outdate when asked, never fail.</summary>
+public class NotifyTests : DrbdFixture
 {
     static (string, string?)[] Notify(string type, string op, params (string, string?)[] more) =>
         [("CRM_meta_notify_type", type), ("CRM_meta_notify_operation", op), .. more];
@@ -69,40 +69,5 @@ public class NotifyReloadTests : AgentFixture
         var r = Run("notify", Notify("post", "demote"));
         r.ExitCode.Should().Be(0);
         r.Stderr.Should().Contain("notify: cannot read the state of DRBD resource r0");
-    }
-
-    [Fact]
-    public void Reload_adjusts_a_running_resource_and_recomputes_the_score()
-    {
-        Drbd.Running(DrbdRole.Secondary, connected: false);
-        Run("reload", P("adjust_master_score", "1 2 3 4")).ExitCode.Should().Be(0);
-        Drbd.Commands.Should().Equal("adjust r0");
-        Scores.Should().ContainSingle().Which.Should().Be("promotion=4", "adjust connected the peer, so all peer disks are known");
-    }
-
-    [Fact]
-    public void Reload_of_a_stopped_resource_fails_with_a_reason()
-    {
-        var r = Run("reload");
-        r.ExitCode.Should().Be(1);
-        r.ExitReason.Should().Be("cannot reload DRBD resource r0: it is not running");
-    }
-}
-
-/// <summary>Empty values get the defaults, as LINBIT's ${X:=default} gives them.</summary>
-public class EmptyValueTests : AgentFixture
-{
-    [Fact]
-    public void Empty_adjust_master_score_and_unfence_extra_args_are_the_defaults_without_complaint()
-    {
-        Drbd.Running(DrbdRole.Secondary);
-        var r = Run("start", P("adjust_master_score", ""));
-        r.ExitCode.Should().Be(0);
-        r.Stderr.Should().NotContain("adjust_master_score");
-        Scores.Should().Equal("promotion=10000");
-
-        Drbd.Running(DrbdRole.Primary);
-        Run("monitor", P("unfence_extra_args", ""), P("unfence_if_all_uptodate", "1"), Recurring).ExitCode.Should().Be(8);
-        Drbd.Commands.Should().Contain("unfence-peer r0 [--quiet --flock-required --flock-timeout 0 --unfence-only-if-owner-match]");
     }
 }

@@ -6,7 +6,7 @@ using static HaCluster.Drbd.DrbdDiskState;
 namespace HaCluster.Agents.Drbd.Tests;
 
 /// <summary>LINBIT's promotion score table, case by case, on real 8.4 states and documented DRBD 9 ones.</summary>
-public class ScoreTableTests
+public class PromotionScoreTests
 {
     static DrbdSummary Real(string state) => Events2Parser.Parse(DrbdSamples.Drbd84(state, "events2"), "r0").Summarize();
     static DrbdSummary Nine(string name) => Events2Parser.Parse(DrbdSamples.Drbd9(name), "r0").Summarize();

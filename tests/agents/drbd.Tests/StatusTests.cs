@@ -4,7 +4,7 @@ using HaCluster.Testing;
 namespace HaCluster.Agents.Drbd.Tests;
 
 /// <summary>monitor: 7 / 0 / 8, the score, and the cost of a steady-state monitor.</summary>
-public class MonitorTests : AgentFixture
+public class StatusTests : DrbdFixture
 {
     [Fact]
     public void A_steady_state_monitor_runs_the_status_tool_and_nothing_else()
@@ -119,16 +119,6 @@ public class MonitorTests : AgentFixture
         Run("monitor", Recurring, P("remove_master_score_if_peer_primary", "unexpected")).ExitCode.Should().Be(0);
         Scores.Should().Equal("promotion=10000");
     }
-
-    [Theory]
-    [InlineData("resource drbd_r0 is running on: node2 Master", "node2")]
-    [InlineData("resource drbd_r0 is running on: node2 Promoted", "node2")]
-    [InlineData("resource drbd_r0 is running on: node1 Master", null)]
-    [InlineData("resource drbd_r0 is running on: NODE1 Master", null)]
-    [InlineData("resource drbd_r0 is running on: node2", null)]
-    [InlineData("", null)]
-    public void Locate_output_names_the_promoted_peer(string output, string? peer) =>
-        HaCluster.Agents.Drbd.DrbdAgent.ParseLocate(output, "node1").Should().Be(peer);
 }
 
 /// <summary>

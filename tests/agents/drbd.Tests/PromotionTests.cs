@@ -4,7 +4,7 @@ using HaCluster.Testing;
 namespace HaCluster.Agents.Drbd.Tests;
 
 /// <summary>promote and demote: never without UpToDate data, exit 17, a Primary peer, bounded retries.</summary>
-public class PromoteDemoteTests : AgentFixture
+public class PromotionTests : DrbdFixture
 {
     [Fact]
     public void Promote_of_an_UpToDate_Secondary_runs_primary_once()

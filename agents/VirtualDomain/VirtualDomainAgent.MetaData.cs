@@ -3,6 +3,8 @@ using HaCluster.Ocf;
 
 namespace HaCluster.Agents.VirtualDomain;
 
+// What the agent is: its name, descriptions, parameters and actions. Each parameter is declared
+// once, here; the declaration feeds parsing, validation, the meta-data and the man page.
 public sealed partial class VirtualDomainAgent
 {
     public override string Name => "VirtualDomain";
@@ -70,8 +72,7 @@ public sealed partial class VirtualDomainAgent
           or refused with a reason.
         """;
 
-    // ---------------------------------------------------------------- parameters
-    readonly StringParameter config = new("config", "Virtual domain configuration file",
+    readonly StringParameter configFile = new("config", "Virtual domain configuration file",
         "Absolute path to the libvirt configuration file (the domain XML) for this virtual domain. The domain's name is its /domain/name.")
     { Required = true, Unique = true };
 
@@ -240,7 +241,7 @@ public sealed partial class VirtualDomainAgent
 
     public override IReadOnlyList<Parameter> Parameters =>
     [
-        config, hypervisor, forceStop, migrationTransport, migrationUser, migrationDowntime, migrationSpeed,
+        configFile, hypervisor, forceStop, migrationTransport, migrationUser, migrationDowntime, migrationSpeed,
         migrationNetworkSuffix, migrateuri, migrateOptions, monitorScripts, autosetCpu, autosetHostMemory, autosetHvMemory,
         unsetCpu, unsetHostMemory, unsetHvMemory, migrateport, remoteuri, saveConfigOnStop, syncConfigOnStop, snapshot,
         backingfile, stateless, copyindirs, shutdownMode, startResources,
