@@ -25,7 +25,9 @@ public sealed partial class VirtualDomainAgent
         LogMigrating(Log, name, target, plan.DestinationUri, plan.MigrationUri ?? "(libvirt's choice)", plan.Flags);
         // The job's end must leave time to abort it.
         var migrating = Deadline.Reserve(TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, Deadline.Remaining.Ticks / 5)));
-        using var watcher = new MigrationWatcher(open, ConnectUri, domain, name, migrationDowntime.Value, Deadline, Log);
+        long downtimeMs = migrationDowntime.Value;
+        using var watcher = new MigrationWatcher(open, ConnectUri, domain, (ulong)Math.Max(0, downtimeMs), Deadline,
+            () => LogDowntimeSet(Log, name, downtimeMs), e => LogDowntimeNotSet(Log, name, e.Message));
         var c = Connect(migrating);
         try
         {
@@ -44,7 +46,9 @@ public sealed partial class VirtualDomainAgent
         }
         catch (LibvirtException e)
         {
-            throw OcfError.Generic($"live migration of {SafeText.Quote(name)} to {target} failed: {Describe(e)}");
+            // A watcher that failed aborted the job: its reason says more than libvirt's "aborted".
+            watcher.Dispose();
+            throw OcfError.Generic($"live migration of {SafeText.Quote(name)} to {target} failed: {Describe(watcher.Failure ?? e)}");
         }
         watcher.Dispose();
         if (watcher.LastJob is { DataTotal: > 0 } job)

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net.Sockets;
 using HaCluster.Core;
 
@@ -11,7 +10,9 @@ namespace HaCluster.Libvirt;
 /// <see cref="TimeoutException"/> and, if a request was already on the wire, the connection is
 /// broken (closed; later calls throw <see cref="LibvirtException"/> with
 /// <see cref="LibvirtErrorCode.NoConnect"/>), so a hung daemon never hangs the caller.
-/// Errors the daemon returns are <see cref="LibvirtException"/> and leave the connection usable.
+/// Errors the daemon returns are <see cref="LibvirtException"/> and leave the connection usable;
+/// a daemon that closes the connection or sends what does not decode breaks it, with a
+/// <see cref="LibvirtException"/> whose <see cref="LibvirtException.IsConnectionFailure"/> is true.
 /// </summary>
 /// <remarks>One call at a time (calls are serialised by a lock). Asynchronous events, keep-alive
 /// and stream messages are skipped; replies are matched by serial.</remarks>
@@ -43,9 +44,12 @@ public sealed partial class LibvirtConnection : ILibvirtConnection
     public static readonly LibvirtOpener Opener = (uri, deadline) => Open(uri, deadline);
 
     /// <summary>The socket a URI leads to (see <see cref="LibvirtUri.Parse(string)"/>).</summary>
+    /// <param name="uri">A local libvirt URI.</param>
     public static string DefaultSocketPath(string uri) => LibvirtUri.Parse(uri).SocketPath;
 
     /// <summary>Opens <paramref name="uri"/> (<c>qemu:///system</c>, <c>test+unix:///default?socket=/x/libvirt-sock</c>, …) on the socket it names or implies.</summary>
+    /// <param name="uri">A local libvirt URI (see <see cref="LibvirtUri.Parse(string)"/>).</param>
+    /// <param name="deadline">Bounds the connect and the CONNECT_OPEN call.</param>
     public static LibvirtConnection Open(string uri, Deadline deadline)
     {
         var parsed = LibvirtUri.Parse(uri);
@@ -58,6 +62,9 @@ public sealed partial class LibvirtConnection : ILibvirtConnection
     /// A missing socket or a refused connection is a <see cref="LibvirtException"/> with
     /// <see cref="LibvirtErrorCode.NoConnect"/>; an expired deadline a <see cref="TimeoutException"/>.
     /// </summary>
+    /// <param name="socketPath">The daemon's unix socket.</param>
+    /// <param name="uri">The URI or name to open there.</param>
+    /// <param name="deadline">Bounds the connect and the CONNECT_OPEN call.</param>
     public static LibvirtConnection Open(string socketPath, string uri, Deadline deadline)
     {
         ArgumentNullException.ThrowIfNull(socketPath);
@@ -70,7 +77,7 @@ public sealed partial class LibvirtConnection : ILibvirtConnection
         {
             Connect(socket, socketPath, deadline);
             var connection = new LibvirtConnection(socket, socketPath, name);
-            connection.OpenSession(deadline);
+            connection.Call(RemoteProcedure.ConnectOpen, name, RemoteArgs.OpenName, deadline);
             return connection;
         }
         catch
@@ -112,33 +119,18 @@ public sealed partial class LibvirtConnection : ILibvirtConnection
         }
     }
 
-    void OpenSession(Deadline deadline)
-    {
-        var w = Begin(RemoteProcedure.ConnectOpen);
-        w.WriteOptionalString(Name);
-        w.WriteUInt(0);
-        Invoke(w, deadline);
-    }
-
     /// <summary>CONNECT_CLOSE, then closes the socket. Best effort on a broken connection.</summary>
+    /// <param name="deadline">Bounds the CONNECT_CLOSE call; the socket is closed either way.</param>
     public void Close(Deadline deadline)
     {
-        lock (sync)
+        try
         {
-            if (closed) return;
-            try
-            {
-                if (brokenReason is null)
-                {
-                    var w = Begin(RemoteProcedure.ConnectClose);
-                    Invoke(w, deadline);
-                }
-            }
-            finally
-            {
-                closed = true;
-                socket.Dispose();
-            }
+            if (!closed && brokenReason is null)
+                Call(RemoteProcedure.ConnectClose, 0, RemoteArgs.None, deadline);
+        }
+        finally
+        {
+            Dispose();
         }
     }
 
@@ -149,160 +141,6 @@ public sealed partial class LibvirtConnection : ILibvirtConnection
         {
             closed = true;
             socket.Dispose();
-        }
-    }
-
-    // ---------------------------------------------------------------- RPC core
-
-    uint currentSerial;
-    int currentProcedure;
-
-    /// <summary>Starts a call: the length placeholder and the header. Write the arguments, then <see cref="Invoke"/>.</summary>
-    XdrWriter Begin(int procedure)
-    {
-        ObjectDisposedException.ThrowIf(closed, this);
-        if (brokenReason is not null)
-            throw new LibvirtException(LibvirtErrorCode.NoConnect, $"the libvirt connection is broken: {brokenReason}");
-        currentSerial = ++serial;
-        currentProcedure = procedure;
-        writer.Clear();
-        writer.WriteUInt(0);
-        new MessageHeader(RemoteProtocol.Program, RemoteProtocol.ProtocolVersion, procedure, MessageType.Call, currentSerial, MessageStatus.Ok).Write(writer);
-        return writer;
-    }
-
-    /// <summary>
-    /// Sends the call built since <see cref="Begin"/> and returns the reply's payload (valid
-    /// until the next call). A daemon error is thrown as <see cref="LibvirtException"/>.
-    /// </summary>
-    ReadOnlySpan<byte> Invoke(XdrWriter w, Deadline deadline)
-    {
-        if (deadline.IsExpired)
-            throw new TimeoutException($"no time left for libvirt call {currentProcedure}");
-        if (w.Length > RemoteProtocol.MessageMax)
-            throw new ArgumentException($"libvirt call {currentProcedure} is {w.Length} bytes, more than the protocol allows");
-        w.PatchUInt(0, (uint)w.Length);
-
-        int length;
-        MessageStatus status;
-        try
-        {
-            Send(w.Written, deadline);
-            while (true)
-            {
-                ReceiveExactly(0, RemoteProtocol.LengthSize, deadline);
-                length = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(receiveBuffer), int.MaxValue);
-                if (length < RemoteProtocol.LengthSize + RemoteProtocol.HeaderSize || length > RemoteProtocol.MessageMax)
-                    throw new XdrException($"libvirt message length {length} is out of range");
-                if (length > receiveBuffer.Length)
-                {
-                    var bigger = new byte[Math.Max(length, receiveBuffer.Length * 2)];
-                    receiveBuffer.AsSpan(0, RemoteProtocol.LengthSize).CopyTo(bigger);
-                    receiveBuffer = bigger;
-                }
-                ReceiveExactly(RemoteProtocol.LengthSize, length - RemoteProtocol.LengthSize, deadline);
-                var reader = new XdrReader(receiveBuffer.AsSpan(RemoteProtocol.LengthSize, RemoteProtocol.HeaderSize));
-                var header = MessageHeader.Read(ref reader);
-                // events (type message), keep-alive, stream data, stale replies: not ours
-                if (header.Program != RemoteProtocol.Program || header.Type != MessageType.Reply || header.Serial != currentSerial)
-                    continue;
-                if (header.Procedure != currentProcedure)
-                    throw new XdrException($"reply {header.Serial} is for procedure {header.Procedure}, not {currentProcedure}");
-                status = header.Status;
-                if (status is not (MessageStatus.Ok or MessageStatus.Error))
-                    throw new XdrException($"reply status {(int)status} is unexpected");
-                break;
-            }
-        }
-        catch (TimeoutException e)
-        {
-            Break(e.Message);
-            throw;
-        }
-        catch (XdrException e)
-        {
-            Break(e.Message);
-            throw new LibvirtException(LibvirtErrorCode.Rpc, $"malformed message from libvirt: {e.Message}", e);
-        }
-        catch (SocketException e)
-        {
-            Break(e.Message);
-            throw new LibvirtException(LibvirtErrorCode.NoConnect, $"libvirt connection failed: {e.Message}", e);
-        }
-        catch (LibvirtException e)
-        {
-            Break(e.Message);
-            throw;
-        }
-
-        var payload = receiveBuffer.AsSpan(RemoteProtocol.LengthSize + RemoteProtocol.HeaderSize,
-            length - RemoteProtocol.LengthSize - RemoteProtocol.HeaderSize);
-        if (status == MessageStatus.Error)
-        {
-            LibvirtException error;
-            try { error = LibvirtException.Decode(payload); }
-            catch (XdrException e) { error = new LibvirtException(LibvirtErrorCode.Rpc, $"undecodable libvirt error: {e.Message}"); }
-            throw error;
-        }
-        return payload;
-    }
-
-    void Break(string reason)
-    {
-        brokenReason ??= reason;
-        socket.Dispose();
-    }
-
-    void Send(ReadOnlySpan<byte> data, Deadline deadline)
-    {
-        while (!data.IsEmpty)
-        {
-            int sent = socket.Send(data, SocketFlags.None, out var error);
-            if (error == SocketError.Success)
-            {
-                data = data[sent..];
-                continue;
-            }
-            if (error is SocketError.WouldBlock or SocketError.TryAgain or SocketError.Interrupted)
-            {
-                Wait(SelectMode.SelectWrite, deadline, "send to");
-                continue;
-            }
-            throw new SocketException((int)error);
-        }
-    }
-
-    void ReceiveExactly(int offset, int count, Deadline deadline)
-    {
-        int end = offset + count;
-        while (offset < end)
-        {
-            int received = socket.Receive(receiveBuffer.AsSpan(offset, end - offset), SocketFlags.None, out var error);
-            if (error == SocketError.Success)
-            {
-                if (received == 0) throw new LibvirtException(LibvirtErrorCode.NoConnect, "libvirt closed the connection");
-                offset += received;
-                continue;
-            }
-            if (error is SocketError.WouldBlock or SocketError.TryAgain or SocketError.Interrupted)
-            {
-                Wait(SelectMode.SelectRead, deadline, "receive from");
-                continue;
-            }
-            throw new SocketException((int)error);
-        }
-    }
-
-    /// <summary>Socket.Poll takes at most int.MaxValue microseconds (~35 min): long deadlines wait in slices.</summary>
-    static readonly TimeSpan MaxPollSlice = TimeSpan.FromMinutes(10);
-
-    void Wait(SelectMode mode, Deadline deadline, string what)
-    {
-        var left = deadline.Remaining;
-        if (left <= TimeSpan.Zero || !socket.Poll(left > MaxPollSlice ? MaxPollSlice : left, mode))
-        {
-            if (deadline.IsExpired)
-                throw new TimeoutException($"libvirt did not answer call {currentProcedure} in time (could not {what} {SocketPath})");
         }
     }
 }

@@ -5,7 +5,7 @@ namespace HaCluster.Libvirt;
 /// libvirt 9.0): every message is a 4-byte big-endian length (counting itself), a 24-byte
 /// header and an XDR payload.
 /// </summary>
-public static class RemoteProtocol
+internal static class RemoteProtocol
 {
     public const uint Program = 0x20008086;
     public const uint ProtocolVersion = 1;
@@ -28,7 +28,7 @@ public static class RemoteProtocol
 }
 
 /// <summary>virNetMessageType.</summary>
-public enum MessageType
+internal enum MessageType
 {
     Call = 0,
     Reply = 1,
@@ -41,7 +41,7 @@ public enum MessageType
 }
 
 /// <summary>virNetMessageStatus.</summary>
-public enum MessageStatus
+internal enum MessageStatus
 {
     Ok = 0,
     Error = 1,
@@ -49,7 +49,7 @@ public enum MessageStatus
 }
 
 /// <summary>virNetMessageHeader: prog, vers, proc, type, serial, status (six XDR words).</summary>
-public readonly record struct MessageHeader(uint Program, uint Version, int Procedure, MessageType Type, uint Serial, MessageStatus Status)
+internal readonly record struct MessageHeader(uint Program, uint Version, int Procedure, MessageType Type, uint Serial, MessageStatus Status)
 {
     public void Write(XdrWriter writer)
     {
@@ -77,7 +77,7 @@ public readonly record struct MessageHeader(uint Program, uint Version, int Proc
 }
 
 /// <summary>remote_procedure numbers (libvirt 9.0 remote_protocol.x).</summary>
-public static class RemoteProcedure
+internal static class RemoteProcedure
 {
     public const int ConnectOpen = 1;
     public const int ConnectClose = 2;

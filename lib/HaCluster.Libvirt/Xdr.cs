@@ -4,13 +4,13 @@ using System.Text;
 namespace HaCluster.Libvirt;
 
 /// <summary>A message that does not decode as the XDR it should be.</summary>
-public sealed class XdrException(string message) : FormatException(message);
+internal sealed class XdrException(string message) : FormatException(message);
 
 /// <summary>
 /// Writes XDR (RFC 4506) big-endian: 4-byte units, strings and opaque data padded with zeros to
 /// a multiple of 4, optional values as a bool followed by the value.
 /// </summary>
-public sealed class XdrWriter
+internal sealed class XdrWriter
 {
     byte[] buffer;
 
@@ -93,7 +93,7 @@ public sealed class XdrWriter
 }
 
 /// <summary>Reads XDR from a span; every read checks bounds and throws <see cref="XdrException"/>.</summary>
-public ref struct XdrReader
+internal ref struct XdrReader
 {
     readonly ReadOnlySpan<byte> data;
 
