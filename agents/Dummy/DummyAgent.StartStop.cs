@@ -16,7 +16,7 @@ public sealed partial class DummyAgent
     public override OcfExitCode Stop()
     {
         Pause();
-        if (Running()) File.Delete(Config.StateFile);
+        RemoveState();
         return OcfExitCode.Success;
     }
 }

@@ -1,4 +1,5 @@
 using HaCluster.Core;
+using HaCluster.Core.Files;
 using HaCluster.Ocf;
 
 namespace HaCluster.Agents.Dummy;
@@ -45,20 +46,41 @@ public sealed partial class DummyAgent : ResourceAgent
 
     // What several action families share.
 
-    bool Running() => File.Exists(Config.StateFile);
+    /// <summary>The state file: written atomically, read without following a link or blocking on a FIFO.</summary>
+    StateFile State => new(Config.StateFile, rscTmp: Env.RscTmp);
+
+    /// <summary>
+    /// Running while the state file holds what a start writes: one line, the fake value and a
+    /// newline. An empty or cut-off file, or a link, FIFO or directory at the path, is not a
+    /// state this agent wrote, so it does not say "running".
+    /// </summary>
+    bool Running() => State.ReadOrNull() is { Length: > 0 } text && text.IndexOf('\n') == text.Length - 1;
 
     void WriteState()
     {
-        string path = Config.StateFile;
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory == Env.RscTmp) StateFiles.EnsureDirectory(directory);
         try
         {
-            File.WriteAllText(path, Config.Fake + "\n");
+            State.Write(Config.Fake + "\n");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (FileException e)
         {
-            throw OcfError.Args($"cannot write state file {SafeText.Quote(path)}: {e.Message}");
+            throw OcfError.Args($"cannot write state file {SafeText.Quote(Config.StateFile)}: {e.Cause}");
+        }
+    }
+
+    void RemoveState()
+    {
+        try
+        {
+            State.Delete();
+        }
+        catch (FileException e) when (e.Problem == FileProblem.NotRegularFile)
+        {
+            // A directory at the path was never a state of ours: nothing of ours is running.
+        }
+        catch (FileException e)
+        {
+            throw OcfError.Generic($"cannot remove state file {SafeText.Quote(Config.StateFile)}: {e.Cause}");
         }
     }
 

@@ -22,6 +22,17 @@ public abstract class Clock : TimeProvider
     /// <summary>Waits <paramref name="duration"/>; returns at once for zero or less.</summary>
     public abstract void Sleep(TimeSpan duration);
 
+    /// <summary>
+    /// Waits until <paramref name="handle"/> is signalled (true) or <paramref name="timeout"/> has
+    /// passed on this clock (false): for work that runs elsewhere (<see cref="Abandonable"/>). The
+    /// real clock blocks on the handle; a manual clock may decide how much real time to give it.
+    /// </summary>
+    public virtual bool Wait(WaitHandle handle, TimeSpan timeout)
+    {
+        double ms = Math.Ceiling(Math.Max(0, timeout.TotalMilliseconds));
+        return handle.WaitOne(ms >= int.MaxValue ? int.MaxValue : (int)ms);
+    }
+
     sealed class SystemClock : Clock
     {
         public override void Sleep(TimeSpan duration)

@@ -102,6 +102,12 @@ public sealed class Deadline
     }
 
     /// <summary>
+    /// Waits until <paramref name="handle"/> is signalled (true) or the deadline passes (false),
+    /// on this deadline's clock.
+    /// </summary>
+    public bool Wait(WaitHandle handle) => clock.Wait(handle, Remaining);
+
+    /// <summary>
     /// Calls <paramref name="condition"/> every <paramref name="pollInterval"/> until it holds
     /// (true) or the deadline passes (false). The condition is always tried at least once.
     /// </summary>

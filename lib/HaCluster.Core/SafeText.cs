@@ -47,6 +47,18 @@ public static class SafeText
         return sb.ToString().Trim();
     }
 
+    /// <summary>
+    /// Cuts <paramref name="text"/> to at most <paramref name="maxChars"/> characters, the cut
+    /// marked by an ellipsis (never splitting a surrogate pair).
+    /// </summary>
+    public static string Bound(string text, int maxChars)
+    {
+        if (text.Length <= maxChars) return text;
+        int keep = Math.Max(0, maxChars - 1);
+        if (keep > 0 && char.IsHighSurrogate(text[keep - 1])) keep--;
+        return text[..keep] + "…";
+    }
+
     static int CountRunes(string s)
     {
         int n = 0;

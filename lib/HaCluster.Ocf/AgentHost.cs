@@ -1,7 +1,7 @@
+using System.Runtime.InteropServices;
 using HaCluster.Core;
 using HaCluster.Core.Native;
 using HaCluster.Core.Processes;
-using HaCluster.Ocf.Cluster;
 using HaCluster.Ocf.Logging;
 using HaCluster.Ocf.MetaData;
 using Microsoft.Extensions.Logging;
@@ -10,259 +10,162 @@ namespace HaCluster.Ocf;
 
 /// <summary>
 /// Runs one agent invocation under the OCF contract: the action from argv[1], parameters from
-/// the environment, validation with the probe rule, a deadline from Pacemaker's timeout, exit
-/// reasons, ocf_log logging, and no exception ever escaping as a stack trace.
+/// the environment, validation with the probe rule and the stop rule, a deadline from
+/// Pacemaker's timeout, one exit reason written last, ocf_log logging, children that never
+/// outlive an interrupted action, and no exception ever escaping as a stack trace.
 /// </summary>
 public static partial class AgentHost
 {
-    /// <summary>The entry point of every agent's Main.</summary>
-    public static int Run(ResourceAgent agent, string[] args)
+    /// <summary>
+    /// The entry point of every agent's Main: <c>return AgentHost.Run(() => new XAgent(), args);</c>.
+    /// The host makes a fresh instance for each part of an invocation that must not share state
+    /// with another: the restart inside reload stops on one instance and starts on another.
+    /// </summary>
+    public static int Run(Func<ResourceAgent> createAgent, string[] args)
     {
-        string argv0 = Environment.GetCommandLineArgs() is { Length: > 0 } a ? a[0] : agent.Name;
-        return Run(agent, args, HostServices.ForProcess(OcfEnvironment.FromProcess(argv0)));
+        string argv0 = Environment.GetCommandLineArgs() is { Length: > 0 } a ? a[0] : "agent";
+        return Run(createAgent, args, HostServices.ForProcess(OcfEnvironment.FromProcess(argv0)));
     }
 
+    /// <summary>
+    /// The entry point for an agent that passes one instance: every part of the invocation runs on
+    /// it, so a restart inside reload shares whatever its validations leave in fields. Prefer the
+    /// factory.
+    /// </summary>
+    public static int Run(ResourceAgent agent, string[] args) => Run(() => agent, args);
+
     /// <summary>Runs the agent with the given services (tests pass their own).</summary>
-    public static int Run(ResourceAgent agent, string[] args, HostServices services)
+    public static int Run(ResourceAgent agent, string[] args, HostServices services) => Run(() => agent, args, services);
+
+    /// <summary>Runs the agent, made by <paramref name="createAgent"/>, with the given services (tests pass their own).</summary>
+    public static int Run(Func<ResourceAgent> createAgent, string[] args, HostServices services)
     {
         var env = services.Environment;
         string? action = args.Length > 0 ? args[0] : null;
+        var agent = createAgent();
 
         // meta-data and usage: no parameters, no validation, no privileges, no files. Never fail.
         if (action == "meta-data") { services.Stdout(MetaDataWriter.Write(agent)); return 0; }
         if (action is "usage" or "help") { services.Stdout(MetaDataWriter.Usage(agent)); return 0; }
 
         var logger = services.CreateLogger(env);
-        if (services.IsProcess) ExitOnUnhandledException(logger, agent.Name, action);
-        if (action is null || (action != "validate-all" && !agent.Actions.Any(a => a.Name == action)))
+        var lastWord = new LastWord(logger);
+        IProcessRunner? runner = null;
+        string? reason;
+        int rc;
+        try
         {
-            services.Stderr(MetaDataWriter.Usage(agent));
-            logger.ExitReason(action is null ? "no action given" : $"action {SafeText.Quote(action, 32)} is not supported by {agent.Name}");
-            return (int)OcfExitCode.Unimplemented;
+            if (services.IsProcess)
+            {
+                ExitOnUnhandledException(lastWord, agent.Name, action);
+                ChildProcesses.TerminationHandler = signal => Terminate(lastWord, logger, action ?? "the action", signal);
+            }
+            if (action is null || (action != "validate-all" && !agent.Actions.Any(a => a.Name == action)))
+            {
+                services.Stderr(MetaDataWriter.Usage(agent));
+                lastWord.Say(action is null ? "no action given" : $"action {SafeText.Quote(action, 32)} is not supported by {agent.Name}");
+                return (int)OcfExitCode.Unimplemented;
+            }
+
+            var timeout = env.Meta.Timeout ?? agent.Actions.FirstOrDefault(a => a.Name == action)?.Timeout ?? TimeSpan.FromSeconds(20);
+            var deadline = Deadline.ForOperation(timeout, services.Clock);
+            runner = services.CreateProcessRunner(env);
+            var cluster = services.CreateCluster(env, runner, deadline, logger);
+            var context = new AgentContext(action, env, deadline, logger, runner, cluster, services.Stdout);
+
+            var run = new Invocation(createAgent, agent, context, logger);
+            rc = (int)run.Execute();
+            if (run.Failed) runner.KillDetached();
+            reason = run.Reason;
         }
-
-        var timeout = env.Meta.Timeout ?? agent.Actions.FirstOrDefault(a => a.Name == action)?.Timeout ?? TimeSpan.FromSeconds(20);
-        var deadline = Deadline.ForOperation(timeout, services.Clock);
-        var runner = services.CreateProcessRunner(env);
-        var cluster = services.CreateCluster(env, runner, deadline, logger);
-        var context = new AgentContext(action, env, deadline, logger, runner, cluster, services.Stdout);
-        agent.Attach(context);
-
-        var run = new Invocation(agent, context, logger);
-        int rc = (int)run.Execute();
+        catch (Exception e)
+        {
+            // Setting up went wrong (a broken environment, a bug): still one reason of ours.
+            reason = InternalError(agent.Name, action, e);
+            Log.InternalError(logger, e, e.GetType().FullName, action ?? "");
+            runner?.KillDetached();
+            rc = (int)OcfExitCode.ErrGeneric;
+        }
+        // The action has ended: a termination signal from now on finds nothing to interrupt.
+        lastWord.Say(reason);
         return rc;
     }
+
+    /// <summary>The reason for an exception nobody expected: what kind of problem, in our words (the details go to the debug log).</summary>
+    internal static string InternalError(string agentName, string? action, Exception e) =>
+        $"internal error in {agentName} {action}: {ExceptionText.DescribeWithType(e)}";
 
     /// <summary>
     /// An exception on another thread (a timer, a background read) would otherwise end the process
     /// with a .NET stack trace on stderr and an abort signal: exit 1 with an exit reason instead.
     /// </summary>
-    static void ExitOnUnhandledException(OcfLogger logger, string agentName, string? action)
+    static void ExitOnUnhandledException(LastWord lastWord, string agentName, string? action)
     {
         AppDomain.CurrentDomain.UnhandledException += (_, e) =>
-            CurrentProcess.ExitImmediately(ReportUnhandled(logger, agentName, action, e.ExceptionObject as Exception));
+            CurrentProcess.ExitImmediately(ReportUnhandled(lastWord, agentName, action, e.ExceptionObject as Exception));
     }
 
     /// <summary>Writes the exit reason for an exception nobody caught; returns the exit code.</summary>
-    internal static int ReportUnhandled(OcfLogger logger, string agentName, string? action, Exception? ex)
+    internal static int ReportUnhandled(LastWord lastWord, string agentName, string? action, Exception? ex)
     {
-        logger.ExitReason($"internal error in {agentName} {action}: {ex?.GetType().Name ?? "unknown"}: {ex?.Message}");
-        if (ex is not null) Log.UnhandledOnAnotherThread(logger, ex);
+        lastWord.Say(ex is null ? $"internal error in {agentName} {action}: an unexpected error" : InternalError(agentName, action, ex));
+        if (ex is not null) Log.UnhandledOnAnotherThread(lastWord.Logger, ex);
         return (int)OcfExitCode.ErrGeneric;
     }
 
-    /// <summary>One action's run: the ordering rules of the contract.</summary>
-    sealed class Invocation(ResourceAgent agent, AgentContext context, OcfLogger logger)
+    /// <summary>
+    /// SIGTERM, SIGINT or SIGHUP while the action runs children (caught only once the agent has
+    /// started one: see <see cref="ChildProcesses"/>): every descendant is killed, the reason
+    /// says why, and the agent exits 1 at once. An action interrupted is an action failed,
+    /// whatever it was; the programs it started must not go on without it.
+    /// </summary>
+    static void Terminate(LastWord lastWord, ILogger logger, string action, PosixSignal signal)
     {
-        readonly ILogger log = logger;
-        bool reasonWritten;
-        string Action => context.Action;
+        string name = signal switch { PosixSignal.SIGINT => "SIGINT", PosixSignal.SIGHUP => "SIGHUP", _ => "SIGTERM" };
+        if (!lastWord.ClaimForInterruption()) return; // the action has ended and said its last word: let it exit
+        Log.TerminationSignal(logger, name, action);
+        ChildProcesses.KillAll();
+        lastWord.SayInterrupted($"{action} was interrupted by {name}; the programs it had started were ended");
+        CurrentProcess.ExitImmediately((int)OcfExitCode.ErrGeneric);
+    }
 
-        public OcfExitCode Execute()
+    /// <summary>
+    /// The exit reason: said at most once, as the very last thing the invocation writes. A
+    /// termination signal and the action's own end race for it; whoever claims it first speaks.
+    /// </summary>
+    internal sealed class LastWord(OcfLogger logger)
+    {
+        readonly Lock gate = new();
+        bool spoken, interrupted;
+
+        public OcfLogger Logger => logger;
+
+        /// <summary>The action's end: says <paramref name="reason"/> (if any) unless a termination signal has the word.</summary>
+        public void Say(string? reason)
         {
-            try
+            lock (gate)
             {
-                OcfExitCode rc;
-                try
-                {
-                    Prepare(context.Environment);
-                }
-                catch (OcfException e) when (!e.EnvironmentMissing && Action == "stop")
-                {
-                    // A failed stop means fencing: let the agent try what it still can.
-                    return Finish(agent.StopDespiteInvalidConfiguration(e));
-                }
-                rc = Dispatch();
-                return Finish(rc);
+                if (!spoken && !interrupted && reason is not null) logger.ExitReason(reason);
+                spoken = true;
+                if (!interrupted) return;
             }
-            catch (OcfException e) when (e.EnvironmentMissing)
+            // The signal handler has the word and is ending the process: returning from Main now
+            // could exit before it has written its reason.
+            Deadline.After(TimeSpan.FromSeconds(10)).Sleep(TimeSpan.FromSeconds(10));
+        }
+
+        /// <summary>For the termination signal: true when the action has not ended yet.</summary>
+        public bool ClaimForInterruption()
+        {
+            lock (gate)
             {
-                return EnvironmentMissing(e);
-            }
-            catch (ProgramNotInstalledException e)
-            {
-                return EnvironmentMissing(OcfError.NotInstalled(e.Message));
-            }
-            catch (OcfException e)
-            {
-                Reason(e.Reason);
-                if (e.InnerException is { } inner) LogInternal(inner);
-                return e.Code;
-            }
-            catch (Exception e)
-            {
-                Reason($"internal error in {agent.Name} {Action}: {e.GetType().Name}: {e.Message}");
-                LogInternal(e);
-                return OcfExitCode.ErrGeneric;
+                if (spoken || interrupted) return false;
+                interrupted = true;
+                return true;
             }
         }
 
-        /// <summary>Parses the parameters and validates (with the agent's own checks).</summary>
-        void Prepare(OcfEnvironment env)
-        {
-            BindParameters(agent.Parameters, env, context.WarnsAboutConfiguration ? log : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-            agent.Validate();
-        }
-
-        OcfExitCode Dispatch()
-        {
-            switch (Action)
-            {
-                case "start": return AfterStart(agent.Start());
-                case "stop": return AfterStop(agent.Stop());
-                case "monitor": return agent.Monitor();
-                case "status": return agent.Status();
-                case "promote": return agent.Promote();
-                case "demote": return agent.Demote();
-                case "notify": return agent.Notify();
-                case "reload": return Reload();
-                case "migrate_to": return AfterStop(agent.MigrateTo());
-                case "migrate_from": return AfterStart(agent.MigrateFrom());
-                case "validate-all": return agent.ValidateAll();
-                default: throw OcfError.Unimplemented($"action {SafeText.Quote(Action, 32)} is not supported by {agent.Name}");
-            }
-        }
-
-        bool HasReload => agent.Actions.Any(a => a.Name == "reload");
-
-        OcfExitCode AfterStart(OcfExitCode rc)
-        {
-            if (rc == OcfExitCode.Success && HasReload) SaveSnapshot(context.Environment);
-            return rc;
-        }
-
-        OcfExitCode AfterStop(OcfExitCode rc)
-        {
-            if (rc == OcfExitCode.Success && HasReload) ParameterSnapshot.Delete(ParameterSnapshot.PathFor(context.Environment));
-            return rc;
-        }
-
-        void SaveSnapshot(OcfEnvironment env)
-        {
-            try { ParameterSnapshot.Of(agent.Parameters, env).Save(ParameterSnapshot.PathFor(env)); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Log.SnapshotNotSaved(log, env.RscTmp, e.Message);
-            }
-        }
-
-        /// <summary>
-        /// Pacemaker reloads an OCF 1.0 agent for a change of any non-unique parameter. Changes the
-        /// agent can apply go to its Reload; for the others the resource is restarted here: stopped
-        /// with the values it was started with, then started with the new ones.
-        /// </summary>
-        OcfExitCode Reload()
-        {
-            var env = context.Environment;
-            var snapshot = ParameterSnapshot.Load(ParameterSnapshot.PathFor(env));
-            var changed = snapshot?.ChangedNeedingRestart(agent.Parameters, env) ?? [];
-            if (changed.Count == 0)
-            {
-                if (snapshot is null)
-                    Log.ReloadWithoutSnapshot(log);
-                var rc = agent.Reload();
-                if (rc == OcfExitCode.Success) SaveSnapshot(env);
-                return rc;
-            }
-
-            string names = string.Join(", ", changed.Select(p => p.Name));
-            Log.RestartForChangedParameters(log, names);
-            BindParameters(agent.Parameters, snapshot!.Overlay(env), log);
-            var stopped = StopAsStopAction();
-            if (stopped != OcfExitCode.Success)
-                throw OcfError.Generic($"restart for changed parameter(s) {names}: stop with the old values failed ({stopped})");
-            ParameterSnapshot.Delete(ParameterSnapshot.PathFor(env));
-            BindParameters(agent.Parameters, env, log);
-            agent.Validate();
-            return AfterStart(agent.Start());
-        }
-
-        /// <summary>
-        /// The restart's stop, run as the stop action runs: the values now bound are validated
-        /// first, so that what the agent's Validate derives from them (its configuration record)
-        /// is theirs. Values that no longer validate get the agent's best-effort stop; a host
-        /// that lacks the agent's software cannot be running the resource.
-        /// </summary>
-        OcfExitCode StopAsStopAction()
-        {
-            try
-            {
-                agent.Validate();
-            }
-            catch (OcfException e) when (e.EnvironmentMissing)
-            {
-                Log.StopWhereMissing(log, e.Reason);
-                return OcfExitCode.Success;
-            }
-            catch (OcfException e)
-            {
-                return agent.StopDespiteInvalidConfiguration(e);
-            }
-            return agent.Stop();
-        }
-
-        /// <summary>The probe rule for "this host lacks what the agent needs".</summary>
-        OcfExitCode EnvironmentMissing(OcfException e)
-        {
-            if (Action == "stop")
-            {
-                Log.StopWhereMissing(log, e.Reason);
-                return OcfExitCode.Success;
-            }
-            if (context.IsProbe)
-            {
-                Log.ProbeWhereMissing(log, e.Reason);
-                return OcfExitCode.NotRunning;
-            }
-            if (Action == "monitor")
-            {
-                Reason(e.Reason);
-                return OcfExitCode.ErrGeneric;
-            }
-            Reason(e.Reason);
-            return e.Code;
-        }
-
-        OcfExitCode Finish(OcfExitCode rc)
-        {
-            bool failure = rc switch
-            {
-                OcfExitCode.Success or OcfExitCode.RunningPromoted or OcfExitCode.Degraded or OcfExitCode.DegradedPromoted => false,
-                OcfExitCode.NotRunning => Action is not ("monitor" or "status"),
-                _ => true,
-            };
-            if (failure && !reasonWritten)
-                Reason($"{Action} failed ({rc})");
-            return rc == OcfExitCode.NotRunning && Action is not ("monitor" or "status") ? OcfExitCode.ErrGeneric : rc;
-        }
-
-        void Reason(string reason)
-        {
-            reasonWritten = true;
-            logger.ExitReason(reason);
-        }
-
-        void LogInternal(Exception e) => Log.InternalError(log, e, e.GetType().FullName, Action);
+        public void SayInterrupted(string reason) => logger.ExitReason(reason);
     }
 
     /// <summary>
@@ -293,40 +196,5 @@ public static partial class AgentHost
             firstError ??= error;
         }
         if (firstError is not null) throw OcfError.Configured(firstError);
-    }
-}
-
-/// <summary>What the host uses of the system; tests substitute parts of it.</summary>
-public sealed class HostServices
-{
-    public required OcfEnvironment Environment { get; init; }
-    public Action<string> Stdout { get; init; } = s => StdStreams.Out(s);
-    public Action<string> Stderr { get; init; } = s => StdStreams.Err(s);
-    /// <summary>The clock of the action's deadline and of every wait (tests pass a manual one).</summary>
-    public Clock Clock { get; init; } = Clock.System;
-    public IOcfLogSinks? LogSinks { get; init; }
-    public bool StdinIsTerminal { get; init; }
-    public int ProcessId { get; init; } = System.Environment.ProcessId;
-    public Func<OcfEnvironment, IProcessRunner> CreateProcessRunner { get; init; } = env => new ProcessRunner(env.FailHaveBinary);
-    public Func<OcfEnvironment, IProcessRunner, Deadline, ILogger, IClusterAttributes> CreateCluster { get; init; } = DefaultCluster;
-
-    public static HostServices ForProcess(OcfEnvironment env) => new() { Environment = env, StdinIsTerminal = StdStreams.StdinIsTerminal, IsProcess = true };
-
-    /// <summary>True when the host owns the process (it may then exit it on an unhandled exception).</summary>
-    public bool IsProcess { get; init; }
-
-    internal OcfLogger CreateLogger(OcfEnvironment env) =>
-        new(OcfLogSettings.From(env, ProcessId, StdinIsTerminal), LogSinks ?? new StderrRedirectingSinks(OcfLogSinks.System, Stderr));
-
-    static IClusterAttributes DefaultCluster(OcfEnvironment env, IProcessRunner runner, Deadline deadline, ILogger log) =>
-        new CrmAttributes(env, runner, deadline, log,
-            new AttributeCache(AttributeCache.PathFor(env), () => AttributeCache.CurrentIncarnation(CurrentProcess.ParentId, env.Get("CIB_file"))));
-
-    /// <summary>The system sinks, with stderr going where this host's stderr goes.</summary>
-    sealed class StderrRedirectingSinks(IOcfLogSinks inner, Action<string> stderr) : IOcfLogSinks
-    {
-        public void Stderr(string text) => stderr(text);
-        public void Syslog(int facility, SyslogSeverity severity, string tag, string message) => inner.Syslog(facility, severity, tag, message);
-        public void AppendFile(string path, string text) => inner.AppendFile(path, text);
     }
 }

@@ -11,6 +11,9 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Debug, Message = "unhandled exception on another thread")]
     public static partial void UnhandledOnAnotherThread(ILogger log, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Signal} received: ending every program {Action} started")]
+    public static partial void TerminationSignal(ILogger log, string signal, string action);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Type} in {Action}")]
     public static partial void InternalError(ILogger log, Exception exception, string? type, string action);
 
@@ -31,6 +34,12 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Reason}: probe reports not running")]
     public static partial void ProbeWhereMissing(ILogger log, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "stop: {Reason}; nothing can be running under these values")]
+    public static partial void NothingCanBeRunning(ILogger log, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "stop: the best-effort stop failed ({What}); applying the library's rule")]
+    public static partial void BestEffortStopFailed(ILogger log, string what);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Command} {How}")]
     public static partial void ClusterToolFailed(ILogger log, string command, string how);

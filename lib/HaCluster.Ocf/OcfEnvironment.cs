@@ -84,8 +84,18 @@ public sealed class CrmMeta
     /// <summary>A meta attribute (name with '_' for '-'): null when unset.</summary>
     public string? Get(string name) => env.Get("OCF_RESKEY_CRM_meta_" + name);
 
-    /// <summary>The operation's timeout (Pacemaker SIGKILLs the agent then), or null when not given.</summary>
-    public TimeSpan? Timeout => Milliseconds("timeout");
+    /// <summary>
+    /// The operation's timeout (Pacemaker SIGKILLs the agent then), or null when not given or not
+    /// usable: 0, negative or not a whole number of milliseconds (the host then uses the timeout
+    /// the action advertises). A timeout beyond <see cref="MaxTimeout"/> is clamped to it.
+    /// </summary>
+    public TimeSpan? Timeout => Milliseconds("timeout") is { } t && t > TimeSpan.Zero ? t : null;
+
+    /// <summary>
+    /// The longest timeout or interval taken as given: 2^31-1 ms (24.8 days), the most Pacemaker
+    /// itself can express for an operation. A larger value (2^63-1, say) is no reason to fail.
+    /// </summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
 
     /// <summary>The operation's interval; zero when absent (Pacemaker 2.1.5 passes none for probes).</summary>
     public TimeSpan Interval => Milliseconds("interval") ?? TimeSpan.Zero;
@@ -123,8 +133,15 @@ public sealed class CrmMeta
     int? Integer(string name) =>
         int.TryParse(Get(name), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v) ? v : null;
 
-    TimeSpan? Milliseconds(string name) =>
-        long.TryParse(Get(name), NumberStyles.None, CultureInfo.InvariantCulture, out long ms) ? TimeSpan.FromMilliseconds(ms) : null;
+    /// <summary>A count of milliseconds: digits only, clamped to <see cref="MaxTimeout"/> (a number too long for any integer too).</summary>
+    TimeSpan? Milliseconds(string name)
+    {
+        string? text = Get(name)?.Trim();
+        if (string.IsNullOrEmpty(text) || !text.All(char.IsAsciiDigit)) return null;
+        return text.Length > 10 || long.Parse(text, CultureInfo.InvariantCulture) > int.MaxValue
+            ? MaxTimeout
+            : TimeSpan.FromMilliseconds(long.Parse(text, CultureInfo.InvariantCulture));
+    }
 
     /// <summary>Pacemaker's and resource-agents' truth values, case-insensitively.</summary>
     public static bool IsTrue(string? value) => value is not null && OcfBoolean.TryParse(value, out bool b) && b;

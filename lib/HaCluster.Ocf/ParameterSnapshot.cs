@@ -4,7 +4,7 @@ namespace HaCluster.Ocf;
 
 /// <summary>
 /// The parameter values a resource instance was last started (or reloaded) with, kept under
-/// HA_RSCTMP (mode 0600). Pacemaker sends <c>reload</c> to an OCF 1.0 agent for a change of any
+/// HA_RSCTMP (mode 0600, a <see cref="StateFile"/>). Pacemaker sends <c>reload</c> to an OCF 1.0 agent for a change of any
 /// non-unique parameter; the snapshot tells the host which of them the agent cannot apply
 /// without a restart, and gives the old values to stop the resource with.
 /// </summary>
@@ -14,7 +14,8 @@ internal sealed class ParameterSnapshot
 
     ParameterSnapshot(Dictionary<string, string?> values) => this.values = values;
 
-    public static string PathFor(OcfEnvironment env) => StateFiles.PathFor(env, "parameters");
+    /// <summary>The snapshot's file: HA_RSCTMP/hacluster-TYPE-INSTANCE.parameters.</summary>
+    public static StateFile FileFor(OcfEnvironment env) => StateFile.For(env, "parameters");
 
     public static ParameterSnapshot Of(IEnumerable<Parameter> parameters, OcfEnvironment env)
     {
@@ -37,13 +38,14 @@ internal sealed class ParameterSnapshot
                 : env.Get(name),
             env.Argv0);
 
-    public static ParameterSnapshot? Load(string path)
+    /// <summary>The snapshot, or null when there is none or it is not a file of ours (a link, a FIFO, garbage).</summary>
+    public static ParameterSnapshot? Load(StateFile file)
     {
         try
         {
-            if (!File.Exists(path)) return null;
+            if (file.Read() is not { } text) return null;
             var d = new Dictionary<string, string?>(StringComparer.Ordinal);
-            foreach (var line in File.ReadAllLines(path))
+            foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 var f = line.Split('\t');
                 if (f.Length == 2 && f[1] == "-") d[f[0]] = null;
@@ -51,27 +53,18 @@ internal sealed class ParameterSnapshot
             }
             return new ParameterSnapshot(d);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        catch (Exception e) when (e is IOException or FormatException)
         {
             return null;
         }
     }
 
-    public void Save(string path)
+    /// <summary>Writes the snapshot atomically, mode 0600 (values may be secrets).</summary>
+    public void Save(StateFile file)
     {
         var sb = new StringBuilder();
         foreach (var (k, v) in values)
             sb.Append(k).Append('\t').Append(v is null ? "-" : "=\t" + Convert.ToBase64String(Encoding.UTF8.GetBytes(v))).Append('\n');
-        StateFiles.EnsureDirectory(System.IO.Path.GetDirectoryName(path)!);
-        string tmp = path + ".tmp" + Environment.ProcessId;
-        File.WriteAllText(tmp, "");
-        File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.WriteAllText(tmp, sb.ToString());
-        File.Move(tmp, path, overwrite: true);
-    }
-
-    public static void Delete(string path)
-    {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        file.Write(sb.ToString());
     }
 }

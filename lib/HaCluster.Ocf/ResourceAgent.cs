@@ -56,11 +56,29 @@ public abstract class ResourceAgent
     public virtual OcfExitCode ValidateAll() => OcfExitCode.Success;
 
     /// <summary>
-    /// Called for stop when <see cref="Validate"/> failed for a reason other than missing software:
-    /// a failed stop gets the node fenced, so an agent that can still stop its resource (drbd's
-    /// "down") does so here. Default: report the validation failure.
+    /// Called for stop when binding or <see cref="Validate"/> failed for a reason other than
+    /// missing software (which answers 0 by the probe rule), or could not parse the values at all.
+    /// A failed stop gets the node fenced, and Pacemaker's recovery stop after a failed probe of a
+    /// new, mistyped resource runs with exactly such values.
+    /// <para>
+    /// The default is the library's rule: a configuration or argument error (6, 2) means no start
+    /// could have accepted these values, so nothing can be running under them: 0, with a warning
+    /// that names the problem. Any other failure (4: not root, say) is reported as it is.
+    /// </para>
+    /// <para>
+    /// An agent that might still have something running under such values (a DRBD resource whose
+    /// configuration file broke after it was brought up) overrides this and does its best with
+    /// what it can trust, ending with <c>return base.StopDespiteInvalidConfiguration(e)</c> when
+    /// it finds nothing. An exception other than an <see cref="OcfException"/> thrown here falls
+    /// back to the default: a stop never becomes an internal error because a value did not parse.
+    /// </para>
     /// </summary>
-    public virtual OcfExitCode StopDespiteInvalidConfiguration(OcfException validationFailure) => throw validationFailure;
+    public virtual OcfExitCode StopDespiteInvalidConfiguration(OcfException validationFailure)
+    {
+        if (validationFailure.Code is not (OcfExitCode.ErrConfigured or OcfExitCode.ErrArgs)) throw validationFailure;
+        Ocf.Log.NothingCanBeRunning(Log, validationFailure.Reason);
+        return OcfExitCode.Success;
+    }
 
     // What an action sees of its invocation. Valid only while the host runs the agent.
     protected AgentContext Context => context ?? throw new InvalidOperationException("the agent is not running an action");
@@ -117,6 +135,13 @@ public sealed class AgentContext(
     Action<string>? stdout = null)
 {
     public Action<string> Stdout { get; } = stdout ?? (_ => { });
+
+    /// <summary>
+    /// The same invocation running another action with other values: the halves of a restart
+    /// inside reload (a stop with the old values, a start with the new), on the same deadline,
+    /// logger, process runner and cluster attributes.
+    /// </summary>
+    public AgentContext For(string action, OcfEnvironment environment) => new(action, environment, Deadline, Logger, Processes, Cluster, Stdout);
     public string Action { get; } = action;
     public OcfEnvironment Environment { get; } = environment;
     public Deadline Deadline { get; } = deadline;

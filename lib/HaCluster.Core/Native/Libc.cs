@@ -3,20 +3,26 @@ using System.Runtime.InteropServices;
 namespace HaCluster.Core.Native;
 
 /// <summary>
-/// The few libc calls the BCL does not offer: process groups and sessions for children
-/// (posix_spawn attributes), pidfds, and raw writes to the standard descriptors (System.Console
-/// would initialise terminal handling in every agent process).
+/// The few libc calls the BCL does not offer: posix_spawn attributes for children, pidfds,
+/// prctl, raw writes to the standard descriptors (System.Console would initialise terminal
+/// handling in every agent process), and the open/statx/rename family with the flags the BCL
+/// does not expose (O_NOFOLLOW, O_NONBLOCK, O_EXCL on a name of our choosing, fchmod on a
+/// descriptor).
 /// </summary>
 internal static unsafe partial class Libc
 {
     const string Lib = "libc";
 
     public const int EINTR = 4, EAGAIN = 11, ENOENT = 2, EACCES = 13, ENOEXEC = 8, ENOSYS = 38, ECHILD = 10, ESRCH = 3;
+    public const int EEXIST = 17, EISDIR = 21, ELOOP = 40, ENXIO = 6;
     public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CLOEXEC = 0x80000, O_NONBLOCK = 0x800;
+    public const int O_CREAT = 0x40, O_EXCL = 0x80, O_NOFOLLOW = 0x20000, O_DIRECTORY = 0x10000, O_NOCTTY = 0x100;
+    public const int AT_FDCWD = -100, AT_EMPTY_PATH = 0x1000, STATX_TYPE = 0x1, STATX_SIZE = 0x200;
+    public const int PR_SET_CHILD_SUBREAPER = 36;
     public const short POLLIN = 0x1, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20;
     public const int SIGKILL = 9, SIGTERM = 15;
     public const int WNOHANG = 1;
-    public const short POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSID = 0x80;
+    public const short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
     const long SYS_pidfd_open = 434;
 
     // glibc x86_64: posix_spawn_file_actions_t is 80 bytes, posix_spawnattr_t 336, sigset_t 128.
@@ -38,6 +44,30 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)] public static partial int kill(int pid, int sig);
     [LibraryImport(Lib, SetLastError = true)] public static partial long syscall(long number, long a1, long a2);
     [LibraryImport(Lib)] public static partial void _exit(int status);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int open(string path, int flags, int mode);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int fsync(int fd);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int fchmod(int fd, int mode);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int fchown(int fd, int owner, int group);
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int rename(string from, string to);
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int unlink(string path);
+    [LibraryImport(Lib, SetLastError = true)] public static partial nint getrandom(byte* buffer, nuint length, uint flags);
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int statx(int dirfd, string path, int flags, uint mask, Statx* buffer);
+
+    /// <summary>struct statx: the same layout on every architecture (unlike struct stat), 256 bytes.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    public struct Statx
+    {
+        [FieldOffset(0)] public uint Mask;
+        [FieldOffset(20)] public uint Uid;
+        [FieldOffset(24)] public uint Gid;
+        [FieldOffset(28)] public ushort Mode;
+        [FieldOffset(40)] public ulong Size;
+    }
+
+    /// <summary>The file type bits of a mode (S_IFMT) and their values.</summary>
+    public const int S_IFMT = 0xF000, S_IFREG = 0x8000, S_IFDIR = 0x4000, S_IFIFO = 0x1000, S_IFCHR = 0x2000, S_IFBLK = 0x6000, S_IFLNK = 0xA000, S_IFSOCK = 0xC000;
 
     [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_init(void* fa);
     [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_destroy(void* fa);
@@ -48,7 +78,6 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib)] public static partial int posix_spawnattr_init(void* attr);
     [LibraryImport(Lib)] public static partial int posix_spawnattr_destroy(void* attr);
     [LibraryImport(Lib)] public static partial int posix_spawnattr_setflags(void* attr, short flags);
-    [LibraryImport(Lib)] public static partial int posix_spawnattr_setpgroup(void* attr, int pgroup);
     [LibraryImport(Lib)] public static partial int posix_spawnattr_setsigdefault(void* attr, void* sigset);
     [LibraryImport(Lib)] public static partial int posix_spawnattr_setsigmask(void* attr, void* sigset);
     [LibraryImport(Lib)] public static partial int sigemptyset(void* set);

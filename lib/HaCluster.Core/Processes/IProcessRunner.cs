@@ -11,18 +11,25 @@ public interface IProcessRunner
     bool IsInstalled(string path);
 
     /// <summary>
-    /// Runs the program to completion or until the deadline; at the deadline the child's whole
-    /// process group is killed. The result is complete when the child exits, even if a
+    /// Runs the program to completion or until the deadline; at the deadline the child is killed
+    /// with everything it started. The result is complete when the child exits, even if a
     /// grandchild it left behind still holds the output pipes.
     /// </summary>
     ProcessResult Run(ProcessSpec spec, Deadline deadline);
 
     /// <summary>
-    /// Starts a program that outlives the agent (a background ARP sender): its own session,
-    /// stdin/stdout/stderr on /dev/null so it holds none of the caller's pipes. Returns its PID;
-    /// throws <see cref="ProgramNotInstalledException"/> when the program is missing.
+    /// Starts a program that outlives a successful action (a background ARP sender):
+    /// stdin/stdout/stderr on /dev/null so it holds none of the caller's pipes, in the agent's
+    /// process group so that it dies if Pacemaker kills the action. Returns its PID; throws
+    /// <see cref="ProgramNotInstalledException"/> when the program is missing.
     /// </summary>
     int StartDetached(ProcessSpec spec);
+
+    /// <summary>
+    /// Kills the programs <see cref="StartDetached"/> started, with what they started: the
+    /// action that started them failed. The OCF host calls it for every failed action.
+    /// </summary>
+    void KillDetached() { }
 }
 
 /// <summary>What to run: an absolute path, the arguments (argv[1..]) and environment changes.</summary>

@@ -7,13 +7,16 @@ using HaCluster.Core.Native;
 namespace HaCluster.Core.Processes;
 
 /// <summary>
-/// The real <see cref="IProcessRunner"/>, on posix_spawn. System.Diagnostics.Process cannot put
-/// a child into its own process group, and Pacemaker-style deadlines need exactly that: a tool
-/// that forks helpers (drbdadm, virsh, xl) must be killed with everything it started.
+/// The real <see cref="IProcessRunner"/>, on posix_spawn (System.Diagnostics.Process would set up
+/// a SIGCHLD handler and terminal handling in every agent, and cannot reset the signals a child
+/// starts with). Children stay in the agent's process group, so that Pacemaker's SIGKILL of that
+/// group at a timeout ends them too; at our own deadline a child is killed with everything it
+/// started (<see cref="ChildProcesses"/> says how, and why).
 /// </summary>
 public sealed unsafe class ProcessRunner : IProcessRunner
 {
     readonly bool failHaveBinary;
+    readonly List<(int Pid, string Marker)> detached = [];
 
     /// <param name="failHaveBinary">ocf-tester's OCF_TESTER_FAIL_HAVE_BINARY=1: every program counts as missing.</param>
     public ProcessRunner(bool failHaveBinary = false) => this.failHaveBinary = failHaveBinary;
@@ -47,7 +50,8 @@ public sealed unsafe class ProcessRunner : IProcessRunner
         }
 
         int pid;
-        int spawnError = Spawn(spec, stdoutFd: outPipe[1], stderrFd: errPipe[1], newSession: false, out pid);
+        string marker = ChildProcesses.NewTreeMarker();
+        int spawnError = Spawn(spec, stdoutFd: outPipe[1], stderrFd: errPipe[1], marker, out pid);
         Libc.close(outPipe[1]);
         Libc.close(errPipe[1]);
         if (spawnError != 0)
@@ -89,8 +93,7 @@ public sealed unsafe class ProcessRunner : IProcessRunner
 
             if (timedOut)
             {
-                Libc.kill(-pid, Libc.SIGKILL); // the whole process group: the tool and whatever it forked
-                Libc.kill(pid, Libc.SIGKILL);
+                ChildProcesses.KillTree(pid, marker); // the tool and whatever it forked
                 ReapWithin(pid, pidfd, TimeSpan.FromMilliseconds(500), out status);
             }
             else
@@ -117,12 +120,36 @@ public sealed unsafe class ProcessRunner : IProcessRunner
             : new ProcessResult(ProcessOutcome.Signaled, -1, termSig, stdout.Text, stderr.Text, elapsed);
     }
 
+    /// <summary>
+    /// Starts a program meant to outlive a successful action. It stays in the agent's process
+    /// group (stdin, stdout and stderr on /dev/null): if Pacemaker kills the action, it dies with
+    /// it; once the action has returned and the agent exited, the group is left behind and
+    /// nothing kills it. A failed action ends it (<see cref="KillDetached"/>, called by the OCF
+    /// host), as does a termination signal.
+    /// </summary>
     public int StartDetached(ProcessSpec spec)
     {
         if (!IsInstalled(spec.Path)) throw new ProgramNotInstalledException(spec.Path);
-        int error = Spawn(spec, stdoutFd: -1, stderrFd: -1, newSession: true, out int pid);
+        string marker = ChildProcesses.NewTreeMarker();
+        int error = Spawn(spec, stdoutFd: -1, stderrFd: -1, marker, out int pid);
         if (error != 0) throw new IOException($"posix_spawn {spec.Path} failed: errno {error}");
+        lock (detached) detached.Add((pid, marker));
         return pid;
+    }
+
+    public void KillDetached()
+    {
+        (int Pid, string Marker)[] started;
+        lock (detached)
+        {
+            started = [.. detached];
+            detached.Clear();
+        }
+        foreach (var (pid, marker) in started)
+        {
+            ChildProcesses.KillTree(pid, marker);
+            ReapWithin(pid, -1, TimeSpan.FromMilliseconds(200), out _);
+        }
     }
 
     static bool TryReap(int pid, out int status, bool block)
@@ -161,8 +188,9 @@ public sealed unsafe class ProcessRunner : IProcessRunner
         }
     }
 
-    static int Spawn(ProcessSpec spec, int stdoutFd, int stderrFd, bool newSession, out int pid)
+    static int Spawn(ProcessSpec spec, int stdoutFd, int stderrFd, string treeMarker, out int pid)
     {
+        ChildProcesses.Prepare();
         var allocations = new List<nint>();
         byte* fileActions = stackalloc byte[Libc.FileActionsSize];
         byte* attr = stackalloc byte[Libc.SpawnAttrSize];
@@ -188,21 +216,15 @@ public sealed unsafe class ProcessRunner : IProcessRunner
             Libc.sigemptyset(sigMask);
             Libc.posix_spawnattr_setsigdefault(attr, sigDefault);
             Libc.posix_spawnattr_setsigmask(attr, sigMask);
-            short flags = (short)(Libc.POSIX_SPAWN_SETSIGDEF | Libc.POSIX_SPAWN_SETSIGMASK);
-            if (newSession) flags |= Libc.POSIX_SPAWN_SETSID;
-            else
-            {
-                flags |= Libc.POSIX_SPAWN_SETPGROUP;
-                Libc.posix_spawnattr_setpgroup(attr, 0);
-            }
-            Libc.posix_spawnattr_setflags(attr, flags);
+            // No POSIX_SPAWN_SETPGROUP or SETSID: the child stays in the agent's process group.
+            Libc.posix_spawnattr_setflags(attr, (short)(Libc.POSIX_SPAWN_SETSIGDEF | Libc.POSIX_SPAWN_SETSIGMASK));
 
             byte* path = Utf8(spec.Path, allocations);
             var argv = new string[spec.Arguments.Count + 1];
             argv[0] = spec.Path;
             for (int i = 0; i < spec.Arguments.Count; i++) argv[i + 1] = spec.Arguments[i];
             byte** argvPtr = Array(argv, allocations);
-            byte** envPtr = Array(BuildEnvironment(spec.Environment), allocations);
+            byte** envPtr = Array(BuildEnvironment(spec.Environment, treeMarker), allocations);
 
             int p;
             int rc = Libc.posix_spawn(&p, path, fileActions, attr, argvPtr, envPtr);
@@ -217,7 +239,7 @@ public sealed unsafe class ProcessRunner : IProcessRunner
         }
     }
 
-    internal static string[] BuildEnvironment(IReadOnlyDictionary<string, string?>? overrides)
+    internal static string[] BuildEnvironment(IReadOnlyDictionary<string, string?>? overrides, string? treeMarker = null)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (DictionaryEntry e in Environment.GetEnvironmentVariables())
@@ -230,6 +252,7 @@ public sealed unsafe class ProcessRunner : IProcessRunner
                 if (v is null) env.Remove(k);
                 else env[k] = v;
             }
+        if (treeMarker is not null) env[ChildProcesses.TreeVariable] = treeMarker;
         var list = new string[env.Count];
         int i = 0;
         foreach (var (k, v) in env) list[i++] = k + "=" + v;

@@ -14,7 +14,7 @@ namespace HaCluster.Ocf.Cluster;
 /// </summary>
 public sealed class AttributeCache
 {
-    readonly string path;
+    readonly StateFile file;
     readonly Lazy<string> incarnation;
     Dictionary<string, string?>? entries;
 
@@ -22,7 +22,7 @@ public sealed class AttributeCache
     /// <param name="incarnation">Computed only when the cache is first used: most monitors never are.</param>
     public AttributeCache(string path, Func<string> incarnation)
     {
-        this.path = path;
+        file = new StateFile(path, rscTmp: Path.GetDirectoryName(path));
         this.incarnation = new Lazy<string>(incarnation, LazyThreadSafetyMode.None);
     }
 
@@ -51,46 +51,46 @@ public sealed class AttributeCache
         if (e.Remove(key)) Save(e);
     }
 
+    /// <summary>Forgets every key <paramref name="which"/> selects (one write of the file at most).</summary>
+    public void ForgetWhere(Func<string, bool> which)
+    {
+        var e = Load();
+        var keys = e.Keys.Where(which).ToList();
+        if (keys.Count == 0) return;
+        foreach (var key in keys) e.Remove(key);
+        Save(e);
+    }
+
     Dictionary<string, string?> Load()
     {
         if (entries is not null) return entries;
         entries = new Dictionary<string, string?>(StringComparer.Ordinal);
-        try
+        // A cache that is missing, unreadable or not a file of ours (a link, a FIFO) is empty.
+        if (file.ReadOrNull() is not { } text) return entries;
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length == 0 || lines[0] != "incarnation\t" + incarnation.Value) return entries;
+        for (int i = 1; i < lines.Length; i++)
         {
-            if (!File.Exists(path)) return entries;
-            var lines = File.ReadAllLines(path);
-            if (lines.Length == 0 || lines[0] != "incarnation\t" + incarnation.Value) return entries;
-            for (int i = 1; i < lines.Length; i++)
-            {
-                int tab = lines[i].IndexOf('\t');
-                if (tab < 0) entries[lines[i]] = null;
-                else entries[lines[i][..tab]] = lines[i][(tab + 1)..];
-            }
+            int tab = lines[i].IndexOf('\t');
+            if (tab < 0) entries[lines[i]] = null;
+            else entries[lines[i][..tab]] = lines[i][(tab + 1)..];
         }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
         return entries;
     }
 
     void Save(Dictionary<string, string?> e)
     {
-        try
+        var sb = new StringBuilder();
+        sb.Append("incarnation\t").Append(incarnation.Value).Append('\n');
+        foreach (var (k, v) in e)
         {
-            var sb = new StringBuilder();
-            sb.Append("incarnation\t").Append(incarnation.Value).Append('\n');
-            foreach (var (k, v) in e)
-            {
-                sb.Append(k);
-                if (v is not null) sb.Append('\t').Append(v);
-                sb.Append('\n');
-            }
-            StateFiles.EnsureDirectory(Path.GetDirectoryName(path)!);
-            string tmp = path + ".tmp" + Environment.ProcessId;
-            File.WriteAllText(tmp, sb.ToString());
-            File.Move(tmp, path, overwrite: true);
+            sb.Append(k);
+            if (v is not null) sb.Append('\t').Append(v);
+            sb.Append('\n');
         }
+        // A cache that cannot be written only costs the optimisation.
+        try { file.Write(sb.ToString()); }
         catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>

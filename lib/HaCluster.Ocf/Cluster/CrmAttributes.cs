@@ -66,12 +66,17 @@ public sealed class CrmAttributes : IClusterAttributes
     }
 
     public AttributeWrite SetUtilization(string name, string value) =>
-        CachedWrite("utilization:" + name, value,
+        CachedWrite(ClusterWidePrefix + name, value,
             () => Run("crm_resource", [$"--resource={Instance}", "--utilization", $"--set-parameter={name}", $"--parameter-value={value}"]));
 
     public AttributeWrite DeleteUtilization(string name) =>
-        CachedWrite("utilization:" + name, null,
+        CachedWrite(ClusterWidePrefix + name, null,
             () => Run("crm_resource", [$"--resource={Instance}", "--utilization", $"--delete-parameter={name}"]));
+
+    /// <summary>Cache keys of values that live in the CIB for the whole cluster, not on this node.</summary>
+    const string ClusterWidePrefix = "utilization:";
+
+    public void ForgetClusterWideValues() => cache.ForgetWhere(key => key.StartsWith(ClusterWidePrefix, StringComparison.Ordinal));
 
     AttributeWrite CachedWrite(string key, string? value, Func<ProcessResult> write)
     {

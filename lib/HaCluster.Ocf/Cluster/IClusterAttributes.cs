@@ -28,6 +28,13 @@ public interface IClusterAttributes
 
     /// <summary>Deletes a utilization attribute of this resource, only when it is not known to be absent.</summary>
     AttributeWrite DeleteUtilization(string name);
+
+    /// <summary>
+    /// Forgets what this node last wrote of values that live in the CIB for the whole cluster
+    /// (utilization): another node or an administrator may have changed them since, so the next
+    /// write must really happen. The host calls it at start, migrate_from and stop.
+    /// </summary>
+    void ForgetClusterWideValues() { }
 }
 
 public enum AttributeLifetime { Reboot, Forever }

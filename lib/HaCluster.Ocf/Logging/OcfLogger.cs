@@ -31,30 +31,65 @@ public sealed class OcfLogger : ILogger
 
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
+    /// <summary>The longest exit reason written; a longer one is cut with an ellipsis.</summary>
+    public const int MaxExitReasonChars = 512;
+
+    /// <summary>The longest log line written (debug lines, which carry stack traces, may be longer).</summary>
+    public const int MaxLogLineChars = 1024;
+
+    const int MaxDebugLineChars = 16384;
+
+    /// <summary>The prefix Pacemaker looks for, whatever OCF_EXIT_REASON_PREFIX says.</summary>
+    const string StandardPrefix = "ocf-exit-reason:";
+
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         if (!IsEnabled(logLevel)) return;
-        string text = SafeText.OneLine(formatter(state, exception));
         if (logLevel <= LogLevel.Debug)
         {
-            Debug("DEBUG: " + text);
-            if (exception is not null) Debug("DEBUG: " + SafeText.OneLine(exception.ToString()));
+            Debug("DEBUG: " + Clean(formatter(state, exception), MaxDebugLineChars));
+            if (exception is not null) Debug("DEBUG: " + Clean(exception.ToString(), MaxDebugLineChars));
         }
         else
         {
-            Write(PriorityWord(logLevel) + ": " + text, ignoreStderr: false);
+            Write(PriorityWord(logLevel) + ": " + Clean(formatter(state, exception), MaxLogLineChars), ignoreStderr: false);
         }
     }
 
     /// <summary>
     /// ocf_exit_reason: the reason line on stderr (the last one is what crm_mon shows) and
-    /// "ERROR: reason" through the normal log path, without a second copy on stderr.
+    /// "ERROR: reason" through the normal log path, without a second copy on stderr. One line,
+    /// at most <see cref="MaxExitReasonChars"/> characters, and the only place the prefix is
+    /// written: the host calls it once, as the last thing an invocation writes.
     /// </summary>
     public void ExitReason(string reason)
     {
-        string text = SafeText.OneLine(reason);
+        string text = Clean(reason, MaxExitReasonChars);
         sinks.Stderr(settings.ExitReasonPrefix + text + "\n");
         Write("ERROR: " + text, ignoreStderr: true);
+    }
+
+    /// <summary>
+    /// One line, bounded, and with every exit-reason prefix defused. pacemaker-execd takes the
+    /// text after the last prefix anywhere in stderr, not only at the start of a line: a tool's
+    /// output or a parameter value that we relay must not be able to plant one.
+    /// </summary>
+    string Clean(string text, int maxChars) => SafeText.Bound(Defuse(SafeText.OneLine(text), settings.ExitReasonPrefix), maxChars);
+
+    /// <summary>Breaks every occurrence of the standard and the configured prefix with a space before its last character.</summary>
+    internal static string Defuse(string text, string configuredPrefix)
+    {
+        text = DefuseOne(text, StandardPrefix);
+        return configuredPrefix.Length >= 2 && configuredPrefix != StandardPrefix ? DefuseOne(text, configuredPrefix) : text;
+    }
+
+    static string DefuseOne(string text, string prefix)
+    {
+        string broken = prefix[..^1] + " " + prefix[^1];
+        // A replacement could in theory form a new occurrence across its boundary: repeat, a few times at most.
+        for (int i = 0; i < 4 && text.Contains(prefix, StringComparison.Ordinal); i++)
+            text = text.Replace(prefix, broken, StringComparison.Ordinal);
+        return text;
     }
 
     static string PriorityWord(LogLevel level) => level switch

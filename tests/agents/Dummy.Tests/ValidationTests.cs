@@ -23,6 +23,27 @@ public class ValidationTests : DummyFixture
         r.ExitReason.Should().Contain("op_sleep");
     }
 
+    [Theory]
+    [InlineData("a\nb")]
+    [InlineData("")]
+    [InlineData("x\u001b[2J")]
+    public void Stop_with_a_state_value_no_start_accepts_succeeds_with_a_warning(string value)
+    {
+        var r = Invoker().Param("state", value).Run(new DummyAgent(), "stop");
+
+        r.Code.Should().Be(OcfExitCode.Success, "nothing can be running under a state path no start accepted");
+        r.ExitReason.Should().BeNull();
+        r.Stderr.Should().Contain("WARNING: stop: ").And.Contain("nothing can be running under these values");
+    }
+
+    [Fact]
+    public void Start_with_a_state_value_holding_a_newline_is_a_configuration_error()
+    {
+        var r = Invoker().Param("state", "a\nb").Run(new DummyAgent(), "start");
+
+        r.Code.Should().Be(OcfExitCode.ErrConfigured);
+    }
+
     [Fact]
     public void Notify_and_promote_are_not_offered()
     {

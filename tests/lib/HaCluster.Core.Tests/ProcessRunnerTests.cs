@@ -83,13 +83,21 @@ public sealed class ProcessRunnerTests : IDisposable
     }
 
     [Fact]
-    public void The_child_leads_its_own_process_group_so_a_deadline_can_kill_all_it_started()
+    public void The_child_stays_in_the_callers_process_group_so_that_Pacemakers_kill_of_the_group_reaches_it()
     {
-        var r = Sh("echo $$; cat /proc/$$/stat");
+        var r = Sh("cat /proc/$$/stat");
 
-        var lines = r.Stdout.Split('\n');
-        int pid = int.Parse(lines[0]);
-        ProcessProbe.StatField(lines[1], ProcessProbe.PgrpField).Should().Be(pid);
+        ProcessProbe.StatField(r.Stdout, ProcessProbe.PgrpField).Should().Be(ProcessProbe.StatField(File.ReadAllText("/proc/self/stat"), ProcessProbe.PgrpField));
+    }
+
+    [Fact]
+    public void Every_child_carries_a_marker_of_its_own_tree()
+    {
+        var first = Sh("printf %s \"$HACLUSTER_PROCESS_TREE\"").Stdout;
+        var second = Sh("printf %s \"$HACLUSTER_PROCESS_TREE\"").Stdout;
+
+        first.Should().StartWith(Environment.ProcessId + ".");
+        second.Should().StartWith(Environment.ProcessId + ".").And.NotBe(first);
     }
 
     [Fact]
@@ -342,6 +350,46 @@ public sealed class ProcessRunnerTests : IDisposable
     }
 
     [Fact]
+    public void At_the_deadline_an_orphan_that_also_left_the_process_group_is_killed()
+    {
+        // The subshell exits at once: its setsid-ed child is orphaned, re-parented to us (a
+        // subreaper), outside the child's process group; only its tree marker ties it to the child.
+        string pidFile = tmp["escaped.pid"];
+
+        var r = Sh($"(setsid sleep 30 & echo $! > {pidFile}.tmp; mv {pidFile}.tmp {pidFile}); exec sleep 30", Deadline.After(TimeSpan.FromMilliseconds(500)));
+
+        r.Outcome.Should().Be(ProcessOutcome.TimedOut);
+        int escaped = int.Parse(File.ReadAllText(pidFile).Trim());
+        toKill.Add(escaped);
+        ProcessProbe.WaitUntilGone(escaped, TimeSpan.FromSeconds(2)).Should().BeTrue("it was started by the child that timed out");
+    }
+
+    [Fact]
+    public void At_the_deadline_a_grandchild_in_a_session_of_its_own_is_killed()
+    {
+        string pidFile = tmp["session.pid"];
+
+        var r = Sh($"setsid sleep 30 & echo $! > {pidFile}.tmp; mv {pidFile}.tmp {pidFile}; wait", Deadline.After(TimeSpan.FromMilliseconds(500)));
+
+        r.Outcome.Should().Be(ProcessOutcome.TimedOut);
+        int grandchild = int.Parse(File.ReadAllText(pidFile).Trim());
+        toKill.Add(grandchild);
+        ProcessProbe.WaitUntilGone(grandchild, TimeSpan.FromSeconds(2)).Should().BeTrue();
+    }
+
+    [Fact]
+    public void The_deadline_of_one_child_spares_what_another_child_left_behind()
+    {
+        var left = Sh("sleep 30 & echo $!");
+        int leftover = int.Parse(left.Stdout.Trim());
+        toKill.Add(leftover);
+
+        Sh("exec sleep 30", Deadline.After(TimeSpan.FromMilliseconds(300))).Outcome.Should().Be(ProcessOutcome.TimedOut);
+
+        ProcessProbe.IsAlive(leftover).Should().BeTrue("it belongs to another child's tree");
+    }
+
+    [Fact]
     public void The_output_written_before_the_deadline_is_kept()
     {
         var r = Sh("echo started; echo warming up >&2; exec sleep 30", Deadline.After(TimeSpan.FromMilliseconds(300)));
@@ -444,7 +492,7 @@ public sealed class ProcessRunnerTests : IDisposable
     // ---------------------------------------------------------------- detached children
 
     [Fact]
-    public void StartDetached_returns_at_once_and_the_child_leads_its_own_session()
+    public void StartDetached_returns_at_once_and_the_child_stays_in_the_callers_process_group()
     {
         var sw = Stopwatch.StartNew();
         int pid = runner.StartDetached(new ProcessSpec("/bin/sleep", "30"));
@@ -453,9 +501,20 @@ public sealed class ProcessRunnerTests : IDisposable
         sw.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(2));
         ProcessProbe.IsAlive(pid).Should().BeTrue();
         string stat = File.ReadAllText($"/proc/{pid}/stat");
-        ProcessProbe.StatField(stat, ProcessProbe.SessionField).Should().Be(pid, "setsid: session id == pid");
-        ProcessProbe.StatField(stat, ProcessProbe.PgrpField).Should().Be(pid);
-        ProcessProbe.StatField(stat, ProcessProbe.TtyField).Should().Be(0, "no controlling terminal");
+        string self = File.ReadAllText("/proc/self/stat");
+        ProcessProbe.StatField(stat, ProcessProbe.PgrpField).Should().Be(ProcessProbe.StatField(self, ProcessProbe.PgrpField),
+            "Pacemaker's kill of the agent's group mid-action must reach it");
+    }
+
+    [Fact]
+    public void KillDetached_ends_what_StartDetached_started()
+    {
+        int pid = runner.StartDetached(new ProcessSpec("/bin/sh", "-c", "sleep 30 & exec sleep 30"));
+        toKill.Add(pid);
+
+        runner.KillDetached();
+
+        ProcessProbe.WaitUntilGone(pid, TimeSpan.FromSeconds(2)).Should().BeTrue();
     }
 
     [Fact]
@@ -493,7 +552,10 @@ public sealed class ProcessRunnerTests : IDisposable
         Deadline.After(TimeSpan.FromSeconds(5)).WaitUntil(
             () => File.ReadAllText($"/proc/{pid}/cmdline").StartsWith("/bin/sleep\0", StringComparison.Ordinal),
             TimeSpan.FromMilliseconds(5)).Should().BeTrue("the detached child execs /bin/sleep");
-        var targets = Directory.GetFiles($"/proc/{pid}/fd").ToDictionary(f => Path.GetFileName(f), f => new FileInfo(f).LinkTarget);
+        // A descriptor that is gone by the time its link is read (the dynamic loader opening a
+        // library) has no target: it was not inherited, so only those still there are checked.
+        var targets = Directory.GetFiles($"/proc/{pid}/fd").ToDictionary(f => Path.GetFileName(f), f => new FileInfo(f).LinkTarget)
+            .Where(kv => kv.Value is not null).ToDictionary();
         targets.Should().NotBeEmpty();
         targets.Values.Should().OnlyContain(t => t == "/dev/null", "fds: {0}", string.Join(", ", targets.Select(kv => $"{kv.Key}->{kv.Value}")));
     }

@@ -89,7 +89,7 @@ public class HostTests
         var agent = new SpecAgent { OnStart = () => throw new InvalidOperationException("boom") };
         var r = Invoker().Run(agent, "start");
         r.ExitCode.Should().Be(1);
-        r.ExitReason.Should().Be("internal error in Spec start: InvalidOperationException: boom");
+        r.ExitReason.Should().Be("internal error in Spec start: an operation that is not valid in this state (InvalidOperationException)");
         r.Stdout.Should().BeEmpty();
         r.Stderr.Should().NotContain("   at ");
         r.LogLines.Should().NotContain(l => l.Contains("   at "));
@@ -188,8 +188,8 @@ public class HostTests
         var sinks = new RecordingSinks();
         var env = OcfEnvironment.FromDictionary(new Dictionary<string, string> { ["OCF_RESOURCE_INSTANCE"] = "r1" });
         var logger = new HaCluster.Ocf.Logging.OcfLogger(HaCluster.Ocf.Logging.OcfLogSettings.From(env, 1, false), sinks);
-        int rc = AgentHost.ReportUnhandled(logger, "Spec", "monitor", new TimeoutException("late"));
+        int rc = AgentHost.ReportUnhandled(new AgentHost.LastWord(logger), "Spec", "monitor", new TimeoutException("late"));
         rc.Should().Be(1);
-        sinks.Stderr.Should().Equal("ocf-exit-reason:internal error in Spec monitor: TimeoutException: late\n");
+        sinks.Stderr.Should().Equal("ocf-exit-reason:internal error in Spec monitor: an operation that timed out (TimeoutException)\n");
     }
 }

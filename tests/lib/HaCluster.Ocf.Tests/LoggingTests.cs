@@ -484,14 +484,14 @@ public sealed class LoggingTests
     }
 
     [Fact]
-    public void An_exit_reason_with_line_breaks_stays_one_line()
+    public void An_exit_reason_with_line_breaks_stays_one_line_and_a_forged_prefix_in_it_is_defused()
     {
         With("HA_LOGFILE", LogFile);
 
         Logger().ExitReason("line one\nocf-exit-reason:forged\n");
 
-        sinks.Stderr.Should().Equal("ocf-exit-reason:line one ocf-exit-reason:forged\n");
-        FileLines(LogFile).Should().Equal($"DATE  {Tag}:    ERROR: line one ocf-exit-reason:forged\n");
+        sinks.Stderr.Should().Equal("ocf-exit-reason:line one ocf-exit-reason :forged\n");
+        FileLines(LogFile).Should().Equal($"DATE  {Tag}:    ERROR: line one ocf-exit-reason :forged\n");
     }
 }
 

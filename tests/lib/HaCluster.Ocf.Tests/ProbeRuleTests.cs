@@ -98,11 +98,85 @@ public class ProbeRuleTests
     }
 
     [Fact]
-    public void Stop_with_an_invalid_configuration_reports_it_by_default()
+    public void Stop_with_values_no_start_could_have_accepted_succeeds_with_a_warning_by_default()
     {
-        var r = new AgentInvoker().Param("config", "/x").Param("count", "zero").Run(new SpecAgent(), "stop");
-        r.ExitCode.Should().Be(6);
-        r.ExitReason.Should().StartWith("parameter 'count'");
+        var agent = new SpecAgent();
+
+        var r = new AgentInvoker().Param("config", "/x").Param("count", "zero").Run(agent, "stop");
+
+        r.ExitCode.Should().Be(0, "nothing can be running under values that never validated; a failed stop would fence the node");
+        r.ExitReason.Should().BeNull();
+        r.Stderr.Should().Contain("WARNING: stop: parameter 'count'").And.Contain("nothing can be running under these values");
+        agent.Ran.Should().NotContain("stop");
+    }
+
+    [Theory]
+    [InlineData("count", "zero")]
+    [InlineData("config", "")]
+    [InlineData("config", "a\nb")]
+    [InlineData("mode", "brutal")]
+    [InlineData("flag", "maybe")]
+    public void Stop_is_0_for_every_value_binding_refuses(string parameter, string value)
+    {
+        var r = new AgentInvoker().Param("config", "/x").Param(parameter, value).Run(new SpecAgent(), "stop");
+
+        r.ExitCode.Should().Be(0, r.Stderr);
+    }
+
+    [Theory]
+    [InlineData(OcfExitCode.ErrConfigured)]
+    [InlineData(OcfExitCode.ErrArgs)]
+    public void Stop_is_0_when_the_agents_own_validation_finds_the_values_unusable(OcfExitCode code)
+    {
+        var agent = new SpecAgent { OnValidate = () => throw new OcfException(code, "the widget name is not a widget name") };
+
+        var r = new AgentInvoker().Param("config", "/x").Run(agent, "stop");
+
+        r.ExitCode.Should().Be(0);
+        r.Stderr.Should().Contain("WARNING: stop: the widget name is not a widget name");
+    }
+
+    [Fact]
+    public void Stop_still_fails_when_validation_fails_for_another_reason()
+    {
+        var agent = new SpecAgent { OnValidate = () => throw OcfError.Perm("not root") };
+
+        var r = new AgentInvoker().Param("config", "/x").Run(agent, "stop");
+
+        r.ExitCode.Should().Be(4);
+        r.ExitReason.Should().Be("not root");
+    }
+
+    [Fact]
+    public void A_parse_failure_in_validation_is_no_internal_error_on_stop()
+    {
+        var agent = new SpecAgent { OnValidate = () => throw new NullReferenceException() };
+
+        var r = new AgentInvoker().Param("config", "/x").Run(agent, "stop");
+
+        r.ExitCode.Should().Be(0, r.Stderr);
+        r.Stderr.Should().Contain("WARNING: stop:");
+    }
+
+    [Fact]
+    public void A_best_effort_stop_that_crashes_falls_back_to_the_rule()
+    {
+        var agent = new SpecAgent { OnStopDespiteInvalid = _ => throw new NullReferenceException() };
+
+        var r = new AgentInvoker().Param("config", "/x").Param("count", "zero").Run(agent, "stop");
+
+        r.ExitCode.Should().Be(0, r.Stderr);
+    }
+
+    [Fact]
+    public void An_agent_that_may_still_run_something_keeps_its_best_effort_answer()
+    {
+        var agent = new SpecAgent { OnStopDespiteInvalid = e => throw new OcfException(OcfExitCode.ErrGeneric, "could not take it down: " + e.Reason) };
+
+        var r = new AgentInvoker().Param("config", "/x").Param("count", "zero").Run(agent, "stop");
+
+        r.ExitCode.Should().Be(1);
+        r.ExitReason.Should().StartWith("could not take it down: parameter 'count'");
     }
 
     [Fact]

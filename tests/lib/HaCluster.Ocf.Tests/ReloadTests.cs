@@ -58,6 +58,17 @@ public class ReloadTests : IDisposable
     }
 
     [Fact]
+    public void The_restart_runs_its_halves_as_a_stop_action_and_a_start_action()
+    {
+        Invoker("eth0", "a").Run(new SpecAgent(), "start");
+        var agent = new SpecAgent();
+
+        Invoker("eth1", "a").Run(agent, "reload").ExitCode.Should().Be(0);
+
+        agent.RanAs.Should().Equal("validate:reload", "validate:stop", "stop:stop", "validate:start", "start:start");
+    }
+
+    [Fact]
     public void Old_values_that_no_longer_validate_get_the_agents_best_effort_stop()
     {
         Invoker("eth0", "a").Run(new SpecAgent(), "start");

@@ -30,6 +30,9 @@ public sealed class SpecAgent : ResourceAgent
     /// <summary>What the actions saw: parameter values at the time each ran.</summary>
     public List<string> Seen { get; } = [];
 
+    /// <summary>The action of the invocation (the host's Action) each call ran under.</summary>
+    public List<string> RanAs { get; } = [];
+
     public override string Name => "Spec";
     public override string ShortDescription => "Spec agent <for> tests & such";
     public override string LongDescription => "Long description with <markup> & \"quotes\".";
@@ -40,7 +43,7 @@ public sealed class SpecAgent : ResourceAgent
         ActionSpec.MetaData(), ActionSpec.ValidateAll(10),
     ];
 
-    public override void Validate() { Ran.Add("validate"); OnValidate(); }
+    public override void Validate() { Ran.Add("validate"); RanAs.Add("validate:" + Action); OnValidate(); }
     public override OcfExitCode Start() { Record("start"); return OnStart(); }
     public override OcfExitCode Stop() { Record("stop"); return OnStop(); }
     public override OcfExitCode Monitor() { Record("monitor"); return OnMonitor(); }
@@ -57,6 +60,7 @@ public sealed class SpecAgent : ResourceAgent
     void Record(string action)
     {
         Ran.Add(action);
+        RanAs.Add(action + ":" + Action);
         Seen.Add($"{action}: nic={Nic.Value} label={Label.Value}");
         RemainingAtStart = Deadline.Remaining;
         Log.LogInformation("running {Action}", action);

@@ -24,7 +24,11 @@ public sealed class AgentInvoker
     public AgentInvoker With(string name, string value) { Env[name] = value; return this; }
     public AgentInvoker Param(string name, string value) => With("OCF_RESKEY_" + name, value);
 
-    public AgentResult Run(ResourceAgent agent, params string[] args)
+    /// <summary>Runs one invocation on <paramref name="agent"/> (every part of it on that one instance).</summary>
+    public AgentResult Run(ResourceAgent agent, params string[] args) => Run(() => agent, args);
+
+    /// <summary>Runs one invocation as an agent's Main does: the host makes an instance per part of it with <paramref name="create"/>.</summary>
+    public AgentResult Run(Func<ResourceAgent> create, params string[] args)
     {
         var stdout = new System.Text.StringBuilder();
         var stderr = new System.Text.StringBuilder();
@@ -41,7 +45,7 @@ public sealed class AgentInvoker
             CreateProcessRunner = env => Processes ?? new ProcessRunner(env.FailHaveBinary),
             CreateCluster = (env, runner, deadline, log) => Cluster ?? new RecordingCluster(),
         };
-        int rc = AgentHost.Run(agent, args, services);
+        int rc = AgentHost.Run(create, args, services);
         var files = sinks.Files.SelectMany(kv => kv.Value).ToList();
         return new AgentResult(rc, stdout.ToString(), stderr.ToString(), files, sinks.Syslog);
     }

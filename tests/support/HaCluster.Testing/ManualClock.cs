@@ -28,6 +28,18 @@ public sealed class ManualClock : Clock
         Advance(duration);
     }
 
+    /// <summary>
+    /// Work elsewhere (a read on a thread of its own) gets real time, up to a second: enough for
+    /// any local file. If it has not finished by then, the clock moves by the whole timeout, as if
+    /// the work had hung until the deadline.
+    /// </summary>
+    public override bool Wait(WaitHandle handle, TimeSpan timeout)
+    {
+        if (handle.WaitOne(timeout < TimeSpan.FromSeconds(1) ? timeout : TimeSpan.FromSeconds(1))) return true;
+        Sleep(timeout);
+        return false;
+    }
+
     /// <summary>The time spent in <see cref="Sleep"/> so far.</summary>
     public TimeSpan Slept => TimeSpan.FromTicks(Interlocked.Read(ref sleptTicks));
 }

@@ -1,0 +1,4 @@
+using HaCluster.Ocf;
+using HaCluster.TestAgent;
+
+return AgentHost.Run(new ScriptAgent(), args);
