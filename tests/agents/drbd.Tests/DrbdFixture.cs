@@ -44,7 +44,7 @@ public abstract class DrbdFixture : IDisposable
         Processes.Answer = _ => ScriptedProcessRunner.Ok("");
     }
 
-    public void Dispose() => Dir.Dispose();
+    public virtual void Dispose() => Dir.Dispose();
 
     /// <summary>Time the agent spent pausing (the manual clock moves only then).</summary>
     protected TimeSpan Elapsed => Clock.GetElapsedTime(clockStart);
