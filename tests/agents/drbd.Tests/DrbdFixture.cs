@@ -59,7 +59,8 @@ public abstract class DrbdFixture : IDisposable
         foreach (var (k, v) in extra) all[k] = v;
         foreach (var (k, v) in all)
             if (v is not null) invoker.Param(k, v);
-        return invoker.Run(NewAgent(), action);
+        // As Program.cs: a fresh agent for each part of the invocation (the halves of a restart).
+        return invoker.Run(() => NewAgent(), action);
     }
 
     protected static (string, string?) P(string key, string? value) => (key, value);
