@@ -47,7 +47,6 @@ public class ReloadTests : IPaddr2Fixture
         { "203.0.113.10", "broadcast", "+", "-" },
         { "203.0.113.10", "iflabel", "a", "b" },
         { "203.0.113.10", "lvs_support", "false", "true" },
-        { "203.0.113.10", "lvs_support", "true", "false" },
         { "203.0.113.10", "mac", "", "02:00:00:00:00:09" },
         { "203.0.113.10", "clusterip_hash", "sourceip", "sourceip-sourceport" },
         { "203.0.113.10", "unique_clone_address", "false", "true" },
