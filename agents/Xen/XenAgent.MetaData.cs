@@ -39,6 +39,11 @@ public sealed partial class XenAgent
           missing (the domain name does not depend on it when name is set); only when the domain
           is not running does a missing xmfile count as "not installed": a probe answers 7, a
           recurring monitor 1, stop 0, start and validate-all 5.
+        - The migration target address (the value of node_ip_attribute, else the node name) must
+          be a host name or an IP address: xl migrate hands it to a shell ("sh -c" running ssh),
+          so the shell agent, which passes any value on, lets whoever can set that node
+          attribute run commands as root on the source node. migrate_to refuses any other value
+          (exit 1) before xl runs.
         - An error of xl other than "invalid domain identifier" (xenstored unreachable, say) is a
           failure (exit 1 with xl's message), not "stopped".
         - Every wait is bounded by the action's timeout: start waits for the domain (and the
