@@ -60,7 +60,7 @@ public sealed partial class XenAgent
     /// </summary>
     void RefuseImpossiblePvMigration()
     {
-        if (XmfileConfig is not { GuestType: "pv" }) return;
+        if (XmfileConfig(Settings.Xmfile) is not { GuestType: "pv" }) return;
         var info = Xl.Info(Deadline);
         var caps = info.VirtCaps;
         if (!info.Result.Succeeded || caps.Count == 0) return;   // unknown: let xl try
