@@ -47,7 +47,9 @@ public sealed partial class DummyAgent : ResourceAgent
     // What several action families share.
 
     /// <summary>The state file: written atomically, read without following a link or blocking on a FIFO.</summary>
-    StateFile State => new(Config.StateFile, rscTmp: Env.RscTmp);
+    StateFile State => StateAt(Config.StateFile);
+
+    StateFile StateAt(string path) => new(path, rscTmp: Env.RscTmp);
 
     /// <summary>
     /// Running while a regular file is at the state path. Its content does not matter: the shell
@@ -69,21 +71,28 @@ public sealed partial class DummyAgent : ResourceAgent
         }
     }
 
-    void RemoveState()
+    /// <summary>
+    /// Removes the state file at <paramref name="path"/>. A directory there, or a name longer
+    /// than any file can have, was never a state of ours: nothing of ours is running.
+    /// </summary>
+    void RemoveState(string path)
     {
         try
         {
-            State.Delete();
+            StateAt(path).Delete();
         }
-        catch (FileException e) when (e.Problem == FileProblem.NotRegularFile)
+        catch (FileException e) when (e.Problem == FileProblem.NotRegularFile || e.Errno == NameTooLong)
         {
-            // A directory at the path was never a state of ours: nothing of ours is running.
+            // Nothing of ours is there.
         }
         catch (FileException e)
         {
-            throw OcfError.Generic($"cannot remove state file {SafeText.Quote(Config.StateFile)}: {e.Cause}");
+            throw OcfError.Generic($"cannot remove state file {SafeText.Quote(path)}: {e.Cause}");
         }
     }
+
+    /// <summary>ENAMETOOLONG: no file can exist under the name.</summary>
+    const int NameTooLong = 36;
 
     /// <summary>op_sleep, but never past the deadline: Pacemaker would kill us there.</summary>
     void Pause()

@@ -28,6 +28,9 @@ public sealed partial class DrbdAgent
     [LoggerMessage(Level = LogLevel.Error, Message = "validate error on stop ({Reason})! Trying 'drbdsetup down {Resource}' directly to avoid fencing...")]
     static partial void LogStopDespite(ILogger logger, string reason, string resource);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "stop: {Reason}; the DRBD module is not loaded, so nothing can be running")]
+    static partial void LogNothingUpWithoutModule(ILogger logger, string reason);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "fencing of this node narrowly avoided. FIX YOUR SETUP!")]
     static partial void LogFencingAvoided(ILogger logger);
 

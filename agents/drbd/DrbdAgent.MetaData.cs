@@ -73,7 +73,13 @@ public sealed partial class DrbdAgent
           a drbd_resource starting with "-" is refused (6), as drbdadm would read it as an option.
         - A stop whose validation failed tries "drbdsetup down" (as LINBIT's does) without the
           5-second sleep, and succeeds at once when the kernel does not know the resource or the
-          module is not loaded. DRBD 8.3 modules are not supported (5).
+          module is not loaded. It does so whichever other parameter failed; a drbd_resource no
+          start could have accepted (empty, a control character, "-x") is a stop of nothing:
+          0 with a warning. A failed down is 1, never 6 (which would stop the resource on every
+          node). DRBD 8.3 modules are not supported (5).
+        - drbdconf is opened without blocking and must be a regular file: a FIFO or a directory
+          there is "not readable" (5; a probe says 7, a stop still takes the resource down),
+          where LINBIT's agent hands it to drbdadm, which blocks on a FIFO until the timeout.
         """;
 
     readonly StringParameter drbdResource = new("drbd_resource", "drbd resource name",

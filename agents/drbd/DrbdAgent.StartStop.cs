@@ -164,22 +164,44 @@ public sealed partial class DrbdAgent
     public override OcfExitCode StopDespiteInvalidConfiguration(OcfException validationFailure)
     {
         // A failed stop gets this node fenced: try what still works without the configuration.
-        // Validation did not finish, so the name comes from the parameter, not from the record.
-        string resource = drbdResource.Value;
-        if (!IsValidName(resource) || tools is null || !Processes.IsInstalled(toolOptions.DrbdSetup)) throw validationFailure;
-        if (!tools.ModuleLoaded) return OcfExitCode.Success;
+        // Only the resource's name is trusted, and only a name a start could have used: under any
+        // other (empty, a line break, "-x", shell syntax) nothing can have been brought up.
+        // Validation did not finish, so the name comes from the parameter, not from the record;
+        // binding leaves the value null when it refused it (empty, a control character).
+        string resource = drbdResource.Value ?? "";
+        if (!IsValidName(resource)) return base.StopDespiteInvalidConfiguration(validationFailure);
+        // Validation may have ended before it made the binding (another parameter did not parse):
+        // drbdsetup down needs neither the configuration file nor any other parameter.
+        if (tools is null) Bind(DrbdToolsOptions.ForSystem(Processes));
+        var drbd = tools!; // made by Validate or just now
+        if (!drbd.ModuleLoaded)
+        {
+            LogNothingUpWithoutModule(Log, validationFailure.Reason);
+            return OcfExitCode.Success;
+        }
+        if (!Processes.IsInstalled(toolOptions.DrbdSetup))
+            throw StopFailed(validationFailure, $"{toolOptions.DrbdSetup} is not installed");
         LogStopDespite(Log, validationFailure.Reason, resource);
         try
         {
-            if (!tools.Status(resource, Deadline).IsConfigured) return OcfExitCode.Success;
+            if (!drbd.Status(resource, Deadline).IsConfigured) return OcfExitCode.Success;
         }
         catch (DrbdToolException) { }
-        var down = tools.SetupDown(resource, Deadline);
+        // drbdsetup down demotes a Primary before it takes the resource down.
+        var down = drbd.SetupDown(resource, Deadline);
         if (down.Succeeded)
         {
             LogFencingAvoided(Log);
             return OcfExitCode.Success;
         }
-        throw new OcfException(validationFailure.Code, $"{validationFailure.Reason}; drbdsetup down {resource} {down.Describe()}");
+        throw StopFailed(validationFailure, $"drbdsetup down {resource} {down.Describe()}");
     }
+
+    /// <summary>
+    /// The best effort could not stop the resource: a failed stop (1), never 6, which would
+    /// make Pacemaker stop the resource on every node for what is a problem of this one.
+    /// </summary>
+    static OcfException StopFailed(OcfException validationFailure, string what) => new(
+        validationFailure.Code is OcfExitCode.ErrConfigured or OcfExitCode.ErrArgs ? OcfExitCode.ErrGeneric : validationFailure.Code,
+        $"{validationFailure.Reason}; {what}");
 }

@@ -1,3 +1,4 @@
+using HaCluster.Core;
 using HaCluster.Drbd;
 using HaCluster.Ocf;
 
@@ -27,7 +28,7 @@ public sealed partial class DrbdAgent
         if (!tools.ModuleLoaded) return new ResourceState(OcfExitCode.NotRunning, DrbdStatus.NotConfigured(Resource));
         DrbdStatus status;
         try { status = tools.Status(Resource, Deadline); }
-        catch (DrbdToolException e) { throw OcfError.Generic($"cannot read the state of DRBD resource {Resource}: {e.Message}"); }
+        catch (DrbdToolException e) { throw OcfError.Generic($"cannot read the state of DRBD resource {Resource}: {ExceptionText.Describe(e)}"); }
         // A role word we do not know is no evidence either way: neither "stopped" nor "running".
         if (status.Role == DrbdRole.Unknown)
             throw OcfError.Generic($"DRBD reports a role for resource {Resource} that this agent does not know");

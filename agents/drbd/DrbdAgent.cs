@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using HaCluster.Core;
+using HaCluster.Core.Files;
 using HaCluster.Core.Processes;
 using HaCluster.Drbd;
 using HaCluster.Ocf;
@@ -158,10 +159,26 @@ public sealed partial class DrbdAgent : ResourceAgent
     /// <summary>The characters ocf:linbit:drbd allows, and no leading '-' (drbdadm would read an option).</summary>
     static bool IsValidName(string s) => s.Length > 0 && s.Length <= 255 && s[0] != '-' && ValidName().IsMatch(s);
 
-    static bool IsReadable(string path)
+    /// <summary>
+    /// Why the configuration file cannot be read, or null when it can: opened without blocking (a
+    /// FIFO there cannot hang the action), a regular file, read under the deadline. What it
+    /// includes is drbdadm's to read.
+    /// </summary>
+    string? ConfigurationProblem(string path)
     {
-        try { using var _ = File.OpenRead(path); return true; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+        try
+        {
+            BoundedFile.ReadAllBytes(path, Deadline.Within(TimeSpan.FromSeconds(10)));
+            return null;
+        }
+        catch (FileException e) when (e.Problem == FileProblem.TooLarge)
+        {
+            return null; // readable; its size is drbdadm's concern
+        }
+        catch (FileException e)
+        {
+            return e.Problem == FileProblem.NotFound ? "does not exist or is not readable!" : $"is not readable: {e.Cause}";
+        }
     }
 
     /// <summary>A new binding for <paramref name="options"/>: each finding of validation or start narrows the options.</summary>
@@ -223,8 +240,8 @@ public sealed partial class DrbdAgent : ResourceAgent
     {
         configChecked = true;
         // Rather than 6, a missing configuration is 5: another node may have a valid one.
-        if (!IsReadable(c.ConfigFile))
-            throw OcfError.NotInstalled($"Configuration file {c.ConfigFile} does not exist or is not readable!");
+        if (ConfigurationProblem(c.ConfigFile) is { } problem)
+            throw OcfError.NotInstalled($"Configuration file {c.ConfigFile} {problem}");
         var lookup = tools.FindResource(c.Resource, Deadline);
         if (!lookup.Found)
         {

@@ -1,4 +1,5 @@
 using HaCluster.Agents.Drbd;
 using HaCluster.Ocf;
 
-return AgentHost.Run(new DrbdAgent(), args);
+// A factory, not an instance: the host makes a fresh agent for each half of a restart inside reload.
+return AgentHost.Run(() => new DrbdAgent(), args);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using HaCluster.Core;
+using HaCluster.Core.Files;
 using HaCluster.Core.Processes;
 
 namespace HaCluster.Drbd;
@@ -177,11 +178,15 @@ public sealed partial class DrbdTools(IProcessRunner runner, DrbdToolsOptions op
     static IReadOnlyList<string> Devices(string shDev) =>
         shDev.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(d => DevicePath().IsMatch(d)).ToList();
 
+    /// <summary>
+    /// A file of /proc or /sys, or null when it is absent or unusable: opened without blocking
+    /// (a FIFO cannot hang the action), only a regular file, at most 1 MiB (/proc/drbd lists
+    /// every minor; /dev/zero there is refused, not read to its end). Local, so on this thread.
+    /// </summary>
     static string? ReadFile(string path)
     {
-        try { return File.Exists(path) ? File.ReadAllText(path) : null; }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
+        try { return BoundedFile.ReadAllTextIfExists(path, Deadline.After(TimeSpan.FromSeconds(5)), mayBlock: false); }
+        catch (FileException) { return null; }
     }
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*=[^\s=]*$")]

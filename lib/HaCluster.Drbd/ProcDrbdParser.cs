@@ -37,16 +37,20 @@ internal static partial class ProcDrbdParser
                 var fields = Fields(m.Groups[2].Value);
                 var (role, peerRole) = Pair(fields.GetValueOrDefault("ro"));
                 var (disk, peerDisk) = Pair(fields.GetValueOrDefault("ds"));
-                minors.Add(new Minor(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), fields.GetValueOrDefault("cs") ?? "",
+                // A number no kernel writes (more digits than an int holds) names no minor.
+                if (!int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int minor)) continue;
+                minors.Add(new Minor(minor, fields.GetValueOrDefault("cs") ?? "",
                     DrbdStateText.Role(role), DrbdStateText.Role(peerRole), DrbdStateText.Disk(disk), DrbdStateText.Disk(peerDisk)));
                 continue;
             }
             if (minors.Count == 0) continue;
             var last = minors[^1];
             var oos = OutOfSync().Match(line);
-            if (oos.Success) minors[^1] = last with { OutOfSyncKiB = long.Parse(oos.Groups[1].Value, CultureInfo.InvariantCulture) };
+            if (oos.Success && long.TryParse(oos.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out long kib))
+                minors[^1] = last with { OutOfSyncKiB = kib };
             var synced = Synced().Match(line);
-            if (synced.Success) minors[^1] = minors[^1] with { SyncedPercent = double.Parse(synced.Groups[1].Value, CultureInfo.InvariantCulture) };
+            if (synced.Success && double.TryParse(synced.Groups[1].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double percent))
+                minors[^1] = minors[^1] with { SyncedPercent = percent };
         }
         return new Contents(version, minors);
     }

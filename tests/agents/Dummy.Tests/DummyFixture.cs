@@ -12,7 +12,7 @@ public abstract class DummyFixture : IDisposable
     protected readonly TempDir Dir = new();
     protected readonly ManualClock Clock = new();
 
-    public void Dispose() => Dir.Dispose();
+    public virtual void Dispose() => Dir.Dispose();
 
     protected AgentInvoker Invoker() =>
         new AgentInvoker { Clock = Clock }.With("HA_RSCTMP", Dir["rsc"]).With("OCF_RESOURCE_INSTANCE", "d1");

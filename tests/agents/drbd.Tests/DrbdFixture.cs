@@ -44,7 +44,7 @@ public abstract class DrbdFixture : IDisposable
         Processes.Answer = _ => ScriptedProcessRunner.Ok("");
     }
 
-    public void Dispose() => Dir.Dispose();
+    public virtual void Dispose() => Dir.Dispose();
 
     /// <summary>Time the agent spent pausing (the manual clock moves only then).</summary>
     protected TimeSpan Elapsed => Clock.GetElapsedTime(clockStart);
@@ -59,7 +59,8 @@ public abstract class DrbdFixture : IDisposable
         foreach (var (k, v) in extra) all[k] = v;
         foreach (var (k, v) in all)
             if (v is not null) invoker.Param(k, v);
-        return invoker.Run(NewAgent(), action);
+        // As Program.cs: a fresh agent for each part of the invocation (the halves of a restart).
+        return invoker.Run(() => NewAgent(), action);
     }
 
     protected static (string, string?) P(string key, string? value) => (key, value);

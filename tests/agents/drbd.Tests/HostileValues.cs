@@ -1,0 +1,69 @@
+using HaCluster.Core;
+using HaCluster.Core.Processes;
+using HaCluster.Testing;
+
+namespace HaCluster.Agents.Drbd.Tests;
+
+/// <summary>
+/// The values of issue 13's table, no start could have accepted most of them: each kind by name
+/// (for test names), made concrete in a directory of the test (the FIFO, the directory, the
+/// link to a file outside HA_RSCTMP). Non-UTF-8 bytes in the environment reach a .NET agent as
+/// U+FFFD, so that is what the in-process runs pass.
+/// </summary>
+public sealed class HostileValues
+{
+    public static readonly string[] Kinds =
+        ["empty", "newline", "control", "100KiB", "substitution", "semicolon", "leading-dash", "non-utf8", "fifo", "directory", "symlink"];
+
+    /// <summary>The kinds that are no possible DRBD resource name (a path is one: '/' is allowed).</summary>
+    public static readonly string[] NoName = ["empty", "newline", "control", "100KiB", "substitution", "semicolon", "leading-dash", "non-utf8"];
+
+    readonly TempDir dir;
+
+    /// <param name="dir">Where the FIFO, the directory and the link are made.</param>
+    /// <param name="outside">A directory that is not HA_RSCTMP, for the link's target.</param>
+    public HostileValues(TempDir dir, TempDir outside)
+    {
+        this.dir = dir;
+        Marker = dir["pwned"];
+        Target = outside["target"];
+        File.WriteAllText(Target, "not the agent's\n");
+    }
+
+    /// <summary>A file that a command smuggled into a value would create.</summary>
+    public string Marker { get; }
+
+    /// <summary>The file outside HA_RSCTMP the link points to; nothing may change it.</summary>
+    public string Target { get; }
+
+    public string Of(string kind) => kind switch
+    {
+        "empty" => "",
+        "newline" => "r0\nr1",
+        "control" => "r0\u0007",
+        "100KiB" => new string('a', 100 * 1024),
+        "substitution" => $"$(touch {Marker})",
+        "semicolon" => $"r0;touch {Marker}",
+        "leading-dash" => "-r0",
+        "non-utf8" => "r0\uFFFD",
+        "fifo" => Fifo(),
+        "directory" => Directory.CreateDirectory(dir["a-directory"]).FullName,
+        "symlink" => Link(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    string Fifo()
+    {
+        string path = dir["a-fifo"];
+        if (!File.Exists(path))
+            new ProcessRunner().Run(new ProcessSpec("/usr/bin/mkfifo", path), Deadline.After(TimeSpan.FromSeconds(10))).Succeeded.Should().BeTrue();
+        return path;
+    }
+
+    string Link()
+    {
+        string path = dir["a-link"];
+        if (!File.Exists(path)) File.CreateSymbolicLink(path, Target);
+        return path;
+    }
+}
