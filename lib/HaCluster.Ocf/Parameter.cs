@@ -67,6 +67,7 @@ public abstract class Parameter
         RawValue = raw;
         SuppliedBy = suppliedBy;
         Bound = true;
+        ResetToStaticDefault();
         if (raw is null)
         {
             if (Required) return $"required parameter '{Name}' is not set";
@@ -82,6 +83,7 @@ public abstract class Parameter
     }
 
     private protected abstract string? ApplyDefault(OcfEnvironment env);
+    private protected abstract void ResetToStaticDefault();
     private protected abstract string? Parse(string raw, OcfEnvironment env);
 
     /// <summary>The value in words, for logs: secrets are masked.</summary>
@@ -118,10 +120,15 @@ public abstract class Parameter<T> : Parameter
     /// <summary>A check beyond the type: returns why the value is invalid, or null. Failures exit 6.</summary>
     public Func<T, string?>? Check { get; init; }
 
-    /// <summary>The parsed value, or the default when unset.</summary>
+    /// <summary>
+    /// The parsed value, or the default when unset. After a value that failed to bind (a stop
+    /// may still run with it) it is the static <see cref="Default"/>, never null for strings.
+    /// </summary>
     public T Value => Bound ? value : throw new InvalidOperationException($"parameter '{Name}' read before the environment was parsed");
 
     public static implicit operator T(Parameter<T> p) => p.Value;
+
+    private protected override void ResetToStaticDefault() => value = Default;
 
     private protected override string? ApplyDefault(OcfEnvironment env)
     {

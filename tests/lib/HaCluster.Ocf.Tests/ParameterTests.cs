@@ -28,6 +28,23 @@ public class ParameterTests
     }
 
     [Fact]
+    public void A_value_that_failed_to_bind_reads_as_the_static_default_never_null()
+    {
+        // stop still runs with values that failed validation; what it reads must not be null
+        var agent = new SpecAgent();
+        string? config = "unread", label = "unread";
+        long count = -1;
+        agent.OnStopDespiteInvalid = e => { config = agent.Config.Value; label = agent.Label.Value; count = agent.Count.Value; return OcfExitCode.Success; };
+
+        var r = new AgentInvoker().Param("config", "").Param("label", "a\nb").Param("count", "many").Run(agent, "stop");
+
+        r.ExitCode.Should().Be(0);
+        config.Should().Be("");
+        label.Should().Be("none");
+        count.Should().Be(5);
+    }
+
+    [Fact]
     public void An_empty_string_is_a_value_not_the_default()
     {
         var (agent, _) = Start(("label", ""));
