@@ -13,9 +13,9 @@ public sealed class CaseRunner(Sandbox sandbox, Func<string, string> agentPath)
 {
     static int nextId;
 
-    /// <summary>Runs at a time: the agents mostly wait (for a FIFO, a deadline), so more than the cores.</summary>
+    /// <summary>Runs at a time: the agents mostly wait (for a socket nobody answers, a FIFO, a deadline), so many more than the cores.</summary>
     public static int Parallelism =>
-        int.TryParse(Environment.GetEnvironmentVariable("HACLUSTER_HOSTILE_PARALLEL"), out int n) && n > 0 ? n : 6;
+        int.TryParse(Environment.GetEnvironmentVariable("HACLUSTER_HOSTILE_PARALLEL"), out int n) && n > 0 ? n : 16;
 
     /// <summary>How much later than its deadline a run may end (process start, a loaded machine) before it counts as late.</summary>
     public static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(1500);
@@ -54,7 +54,9 @@ public sealed class CaseRunner(Sandbox sandbox, Func<string, string> agentPath)
         agent.WorkingDirectory = dir.WorkingDirectory;
 
         long startedTicks = ProcessTable.Now();
-        var run = agent.Run(c.Verb);
+        AgentRun run;
+        try { run = agent.Run(c.Verb); }
+        catch (IOException e) { return [new Problem("could not be started", e.Message)]; }
         var problems = Verdict.Judge(c, run).ToList();
         // Writing or removing the very file a parameter names (a state file at a FIFO's or a
         // symlink's path, replaced rather than followed) is told apart from touching anything

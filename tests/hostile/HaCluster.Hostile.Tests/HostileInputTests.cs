@@ -56,8 +56,7 @@ public sealed class HostileInputTests(Sandbox sandbox, ITestOutputHelper output)
             {
                 if (action.Name == "meta-data")
                 {
-                    yield return new HostileCase(d.Agent, action.Name, "*=" + value.Name,
-                        dir => d.Parameters.ToDictionary(p => "OCF_RESKEY_" + p, _ => value.Make(dir)), Baseline.Timeout);
+                    yield return new HostileCase(d.Agent, action.Name, "*=" + value.Name, dir => AllAtOnce(d, value, dir), Baseline.Timeout);
                     continue;
                 }
                 foreach (var parameter in d.Parameters)
@@ -65,6 +64,21 @@ public sealed class HostileInputTests(Sandbox sandbox, ITestOutputHelper output)
                         dir => new Dictionary<string, EnvValue> { ["OCF_RESKEY_" + parameter] = value.Make(dir) }, Baseline.Timeout);
             }
         }
+    }
+
+    /// <summary>Every parameter set to the value, as many as the kernel takes: 2 MiB of arguments and environment in all.</summary>
+    static Dictionary<string, EnvValue> AllAtOnce(AgentDescription d, HostileValue value, RunDirectory dir)
+    {
+        var all = new Dictionary<string, EnvValue>();
+        long size = 0;
+        foreach (var p in d.Parameters)
+        {
+            var v = value.Make(dir);
+            size += v.ToBytes().Length + p.Length + 12;
+            if (size > 1 << 20) break;
+            all["OCF_RESKEY_" + p] = v;
+        }
+        return all;
     }
 
     /// <summary>Each action with each unusable timeout: the deadline is then the one the action advertises (20 s without one), or the clamp for a huge one.</summary>

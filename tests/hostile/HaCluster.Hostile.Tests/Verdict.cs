@@ -66,7 +66,7 @@ public static partial class Verdict
 
         string output = c.Action == "meta-data" ? run.Stderr : run.Stdout + "\n" + run.Stderr;
         if (ResourceKey().Match(output) is { Success: true } key)
-            yield return new Problem("a runtime resource key in the output", key.Value);
+            yield return new Problem("a runtime resource key in the output", Line(output, key.Value));
         if (StackFrame().Match(output) is { Success: true } frame)
             yield return new Problem("a stack trace in the output", frame.Value.Trim());
         if (!reason.Contains("internal error", StringComparison.Ordinal) && output.Contains("Exception", StringComparison.Ordinal))
