@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 
 namespace HaCluster.Hostile.Tests;
 
@@ -33,7 +32,7 @@ public sealed class RunDirectory : IDisposable
         before = Snapshot();
     }
 
-    readonly Dictionary<string, string> before;
+    readonly Dictionary<string, Entry> before;
 
     public string Path { get; }
     public string RscTmp => Sub("rsctmp");
@@ -58,30 +57,42 @@ public sealed class RunDirectory : IDisposable
         var after = Snapshot();
         foreach (var (path, was) in before)
         {
-            if (!after.TryGetValue(path, out var now)) yield return (path, $"{path} removed");
-            else if (now != was) yield return (path, $"{path} changed ({was} -> {now})");
+            if (!after.TryGetValue(path, out var now)) yield return (path, $"{path}: {was} removed");
+            else if (now.Describe() != was.Describe()) yield return (path, $"{path}: {was.Describe()} became {now.Describe()}");
+            else if (now.ModifiedTicks != was.ModifiedTicks) yield return (path, $"{path}: {now.Describe()} modified");
         }
         foreach (var path in after.Keys.Where(p => !before.ContainsKey(p)))
-            yield return (path, $"{path} created");
+            yield return (path, $"{path}: {after[path].Describe()} created");
     }
 
-    /// <summary>Every path below the run directory but HA_RSCTMP: type, mode, size, mtime, link target, content digest.</summary>
-    Dictionary<string, string> Snapshot()
+    /// <summary>One path as recorded: what it is, its mode, what it holds or points to, when it was last changed.</summary>
+    sealed record Entry(string Kind, UnixFileMode Mode, long ModifiedTicks, string? Target, long Size, string? Digest)
     {
-        var entries = new Dictionary<string, string>(StringComparer.Ordinal);
+        public string Describe() => Kind switch
+        {
+            "symlink" => $"a symlink to {Target}",
+            "file" => $"a file of {Size} bytes, mode {Convert.ToString((int)Mode, 8)}, content {Digest}",
+            _ => $"a {Kind}, mode {Convert.ToString((int)Mode, 8)}",
+        };
+
+        public override string ToString() => Describe();
+    }
+
+    /// <summary>Every path below the run directory but HA_RSCTMP.</summary>
+    Dictionary<string, Entry> Snapshot()
+    {
+        var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
         void Walk(DirectoryInfo dir)
         {
             foreach (var e in dir.EnumerateFileSystemInfos())
             {
                 string rel = System.IO.Path.GetRelativePath(Path, e.FullName);
                 if (rel == "rsctmp") continue;
-                var sb = new StringBuilder();
-                sb.Append(e.UnixFileMode).Append(' ').Append(e.LastWriteTimeUtc.Ticks);
-                if (e.LinkTarget is { } target) sb.Append(" -> ").Append(target);
-                else if (e is FileInfo f && f.Length < 1 << 20)
-                    sb.Append(' ').Append(f.Length).Append(' ').Append(Digest(e.FullName));
-                entries[rel] = sb.ToString();
-                if (e is DirectoryInfo d && e.LinkTarget is null) Walk(d);
+                string kind = Native.KindOf(e.FullName);
+                long size = e is FileInfo f ? f.Length : 0;
+                string? digest = kind == "file" && size < 1 << 20 ? Digest(e.FullName) : null;
+                entries[rel] = new Entry(kind, e.UnixFileMode, e.LastWriteTimeUtc.Ticks, e.LinkTarget, size, digest);
+                if (kind == "directory") Walk((DirectoryInfo)e);
             }
         }
         Walk(new DirectoryInfo(Path));
@@ -115,4 +126,25 @@ static partial class Native
     internal static partial int open(string path, int flags);
 
     internal const int O_RDONLY = 0, O_NONBLOCK = 0x800, O_NOFOLLOW = 0x20000, O_CLOEXEC = 0x80000;
+
+    [System.Runtime.InteropServices.LibraryImport("libc", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8, SetLastError = true)]
+    private static unsafe partial int lstat(string path, byte* buffer);
+
+    /// <summary>What lstat says the path is (file, directory, symlink, fifo, socket, device), without following a link.</summary>
+    internal static unsafe string KindOf(string path)
+    {
+        // x86_64 struct stat: st_mode is the 32-bit field at offset 24.
+        byte* stat = stackalloc byte[256];
+        if (lstat(path, stat) != 0) return "vanished";
+        uint mode = *(uint*)(stat + 24) & 0xF000;
+        return mode switch
+        {
+            0x8000 => "file",
+            0x4000 => "directory",
+            0xA000 => "symlink",
+            0x1000 => "fifo",
+            0xC000 => "socket",
+            _ => "device",
+        };
+    }
 }
