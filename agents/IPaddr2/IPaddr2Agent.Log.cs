@@ -16,8 +16,14 @@ public sealed partial class IPaddr2Agent
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Link} is down or has no carrier: reporting {Address} as not running")]
     static partial void LogLinkDown(ILogger logger, string link, IPAddress address);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "stop: {Reason}; nothing to remove")]
-    static partial void LogNothingToRemove(ILogger logger, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "stop: {Reason}; removing {Address} wherever it is")]
+    static partial void LogStopDespiteInvalidValues(ILogger logger, string reason, IPAddress address);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the background sender (pid {Pid}) is not recorded: {Problem}; stop finds it without the record")]
+    static partial void LogAnnouncerNotRecorded(ILogger logger, int pid, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the background sender's pid file is unusable: {Problem}")]
+    static partial void LogAnnouncerPidFileUnusable(ILogger logger, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "nic {Nic} with a label is deprecated: use nic={Base} and iflabel={Label}")]
     static partial void LogNicWithLabelDeprecated(ILogger logger, string nic, string @base, string label);

@@ -33,6 +33,12 @@ public sealed partial class IPaddr2Agent
           of half working. Clone with unique_clone_address=true instead.
         - check_link_status (from newer resource-agents) makes the monitor report an address on
           an interface without carrier as not running (#2047).
+        - A stop with values no start accepts (a multicast or unspecified ip, a nic with a space)
+          is not a failure that gets the node fenced: an address no start would add cannot be
+          up (0, with a warning), and a usable ip is removed wherever it is.
+        - The background sender asks the kernel before every packet whether the address is
+          still there and ends once it is gone; stop finds it without its pid file. A pid file
+          or HA_RSCTMP that cannot be written or read is a warning, never a failed start or stop.
         """;
 
     readonly StringParameter ip = new("ip", "IPv4 or IPv6 address",

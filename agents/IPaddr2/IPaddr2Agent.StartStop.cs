@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using HaCluster.Network;
 using HaCluster.Ocf;
 
@@ -31,7 +33,8 @@ public sealed partial class IPaddr2Agent
 
         if (Config.RunArping)
         {
-            var owner = openAnnouncer().ProbeIPv4(link, Address, Deadline.Within(TimeSpan.FromSeconds(1)).Remaining);
+            var announcer = openAnnouncer();
+            var owner = InNamespace(() => announcer.ProbeIPv4(link, Address, Deadline.Within(TimeSpan.FromSeconds(1)).Remaining));
             if (owner is not null)
                 throw OcfError.Generic($"{Address} is already in use on the network by {string.Join(':', owner.GetAddressBytes().Select(b => b.ToString("x2")))}");
         }
@@ -65,9 +68,9 @@ public sealed partial class IPaddr2Agent
         return OcfExitCode.Success;
     }
 
+    /// <summary>The address first, then the background sender: its pid file is only a record, and a stop never fails on it.</summary>
     public override OcfExitCode Stop()
     {
-        StopBackgroundAnnouncer();
         var link = Config.Nic is null ? null : Stack.FindLink(Config.Nic);
         var present = link is null ? Stack.Addresses(Family).FirstOrDefault(a => a.Address.Equals(Address) && !IsLvsLoopbackCopy(a)) : Find(link);
         if (present is not null)
@@ -77,6 +80,7 @@ public sealed partial class IPaddr2Agent
             catch (NetlinkException e) { throw OcfError.Generic($"cannot remove {Address}: {e.Message}"); }
             LogRemoved(Log, Address);
         }
+        EndBackgroundAnnouncers();
         if (Config.FlushRoutes) Stack.FlushRouteCache(Family);
         if (Config.AddressLabel is { } addressLabel)
         {
@@ -87,15 +91,54 @@ public sealed partial class IPaddr2Agent
         return OcfExitCode.Success;
     }
 
+    /// <summary>
+    /// The stop rule: values no start accepted. An address that does not parse, or that no start
+    /// would add (multicast, broadcast, unspecified, IPv4-mapped), cannot be up under these
+    /// values: 0 with a warning. A usable address is this resource's (ip is unique), whatever
+    /// else is wrong, so it is removed wherever it is, in the given network namespace when that
+    /// names one that exists, and its background sender is ended.
+    /// </summary>
     public override OcfExitCode StopDespiteInvalidConfiguration(OcfException validationFailure)
     {
-        // An address that does not parse cannot have been added by this agent; nothing to stop.
-        if (IpAddressText.Parse(ip.RawValue ?? "") is null)
+        if (TrustedConfiguration() is not { } trusted) return base.StopDespiteInvalidConfiguration(validationFailure);
+        LogStopDespiteInvalidValues(Log, validationFailure.Reason, trusted.Address);
+        config = trusted;
+        return Stop();
+    }
+
+    /// <summary>What a stop can still trust of values that failed validation; null when no start could have added an address under them.</summary>
+    IPaddr2Configuration? TrustedConfiguration()
+    {
+        IPAddress? address = IpAddressText.Parse(ip.RawValue ?? "");
+        if (address is null || IpAddressText.NotAHostAddress(address) is not null) return null;
+        if (OcfBoolean.TryParse(uniqueCloneAddress.RawValue ?? "", out bool unique) && unique && Meta.CloneNumber is int n && n > 0)
+            address = address.AddressFamily == AddressFamily.InterNetwork ? IpAddressText.AddToLastOctet(address, n) : null;
+        if (address is null) return null;
+        string ns = networkNamespace.RawValue ?? "";
+        if (ns.Length > 0 && !(NetworkNamespace.IsValidName(ns) && File.Exists($"{NetworkNamespace.Directory}/{ns}"))) return null;
+        bool lvs = OcfBoolean.TryParse(lvsSupport.RawValue ?? "", out bool l) && l;
+        return new IPaddr2Configuration
         {
-            LogNothingToRemove(Log, validationFailure.Reason);
-            return OcfExitCode.Success;
-        }
-        throw validationFailure;
+            Address = address,
+            Nic = null,
+            Label = null,
+            PrefixLength = null,
+            Broadcast = "",
+            LvsSupport = lvs,
+            AddressLabel = null,
+            ArpCount = 0,
+            ArpCountRefresh = 0,
+            ArpInterval = TimeSpan.Zero,
+            AnnounceInBackground = false,
+            ArpReplies = false,
+            FlushRoutes = false,
+            RunArping = false,
+            NoDad = false,
+            NoPrefixRoute = false,
+            PreferredLifetime = null,
+            NetworkNamespace = ns,
+            CheckLinkStatus = false,
+        };
     }
 
     void WaitForDuplicateAddressDetection(LinkInfo link, int prefixLength)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
 using HaCluster.Core;
 using HaCluster.Network;
 using HaCluster.Ocf;
@@ -22,13 +23,16 @@ public sealed partial class IPaddr2Agent : ResourceAgent
 {
     readonly Func<INetworkStack> openStack;
     readonly Func<INeighbourAnnouncer> openAnnouncer;
+    readonly AnnouncerProcesses announcers;
 
-    /// <param name="openStack">Opened after the network namespace is entered: sockets belong to the namespace they were created in.</param>
-    /// <param name="openAnnouncer">Sends and probes ARP and NA packets in the foreground.</param>
-    public IPaddr2Agent(Func<INetworkStack>? openStack = null, Func<INeighbourAnnouncer>? openAnnouncer = null)
+    /// <param name="openStack">Opened inside network_namespace (when set): sockets belong to the namespace they were created in.</param>
+    /// <param name="openAnnouncer">Sends and probes ARP and NA packets in the foreground (inside network_namespace).</param>
+    /// <param name="announcers">Finds and ends the background senders of earlier starts.</param>
+    public IPaddr2Agent(Func<INetworkStack>? openStack = null, Func<INeighbourAnnouncer>? openAnnouncer = null, AnnouncerProcesses? announcers = null)
     {
         this.openStack = openStack ?? (() => new RtNetlink());
         this.openAnnouncer = openAnnouncer ?? (() => new NeighbourAnnouncer());
+        this.announcers = announcers ?? AnnouncerProcesses.OfThisSystem();
     }
 
     /// <summary>The configuration of this invocation, as <see cref="Validate"/> found it.</summary>
@@ -159,21 +163,34 @@ public sealed partial class IPaddr2Agent : ResourceAgent
     bool IsV4 => Config.IsV4;
 
     /// <summary>The kernel, inside network_namespace when one is set.</summary>
-    INetworkStack Stack
+    INetworkStack Stack => stack ??= InNamespace(openStack);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> so that the sockets it opens belong to network_namespace: on a
+    /// thread of its own that enters it. The calling thread never changes namespace, so nothing
+    /// opened for one half of a reload's restart (a stop in the old namespace) can land in the other.
+    /// </summary>
+    T InNamespace<T>(Func<T> work)
     {
-        get
+        string name = Config.NetworkNamespace;
+        if (name.Length == 0) return work();
+        ExceptionDispatchInfo? failed = null;
+        T result;
+        try
         {
-            if (stack is not null) return stack;
-            if (Config.NetworkNamespace.Length > 0)
+            result = NetworkNamespace.Run(name, () =>
             {
-                try { NetworkNamespace.Enter(Config.NetworkNamespace); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-                {
-                    throw OcfError.NotInstalled($"cannot enter network namespace {SafeText.Quote(Config.NetworkNamespace)}: {e.Message}");
-                }
-            }
-            return stack = openStack();
+                try { return work(); }
+                catch (Exception e) { failed = ExceptionDispatchInfo.Capture(e); return default!; }
+            });
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // NetworkNamespace words these failures itself, errno included.
+            throw OcfError.NotInstalled($"cannot enter network namespace {SafeText.Quote(name)}: {SafeText.Bound(SafeText.OneLine(e.Message), 200)}");
+        }
+        failed?.Throw();
+        return result;
     }
 
     /// <summary>Where the address goes: the interface, prefix and broadcast, from the parameters or the routing table.</summary>

@@ -5,4 +5,6 @@ using HaCluster.Ocf;
 if (args.Length > 0 && args[0] == BackgroundAnnouncement.Marker)
     return BackgroundAnnouncement.Run(args);
 
-return AgentHost.Run(new IPaddr2Agent(), args);
+// A factory, not an instance: the host makes a fresh agent for each half of a restart inside
+// reload, so the stop's sockets (opened in the old network namespace) never serve the start.
+return AgentHost.Run(() => new IPaddr2Agent(), args);

@@ -44,8 +44,11 @@ public sealed partial class XenAgent
     [LoggerMessage(Level = LogLevel.Information, Message = "Xen domain {Domain} started.")]
     static partial void LogStarted(ILogger logger, string domain);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Xen domain {Domain} is migrating")]
-    static partial void LogStoppingMigrating(ILogger logger, string domain);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Xen domain {Domain} is left here by an interrupted migration as {Leftover}: destroying it")]
+    static partial void LogStoppingMigrationLeftover(ILogger logger, string domain, string leftover);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "stop: {Problem}; stopping domain {Domain} with the defaults in place of the values that cannot be used")]
+    static partial void LogStoppingDespiteInvalidValues(ILogger logger, string problem, string domain);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Xen domain {Domain} already stopped.")]
     static partial void LogAlreadyStopped(ILogger logger, string domain);

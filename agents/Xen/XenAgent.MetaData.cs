@@ -33,12 +33,22 @@ public sealed partial class XenAgent
           last setting wins), not cut out with awk and sed. Names xl would take as a domain id (all
           digits), as an option (a leading '-'), Domain-0, and names with quotes or backslashes are
           refused (exit 6) when given as name, and ignored (the resource id is used) in the file.
-        - xmfile must be an absolute path (exit 6 otherwise); reserved_Dom0_memory and
-          shutdown_timeout must be whole numbers of MiB and seconds (exit 6 otherwise).
+        - xmfile must be an absolute path (exit 6 otherwise) and, for start, a regular file of
+          at most 1 MiB: a FIFO, a device or a directory is a configuration error (exit 6), and
+          no read of it blocks an action. reserved_Dom0_memory and shutdown_timeout must be whole
+          numbers of MiB and seconds (exit 6 otherwise). A domain name is at most 4096 characters.
+        - A stop with values no start could have accepted is 0: with a bad name or xmfile nothing
+          can be running under them; with any other bad value (a reload to it failed) the domain
+          is still stopped, with the defaults in place of the bad values.
         - A probe or monitor of a running domain answers "running" even when the xmfile is
           missing (the domain name does not depend on it when name is set); only when the domain
           is not running does a missing xmfile count as "not installed": a probe answers 7, a
           recurring monitor 1, stop 0, start and validate-all 5.
+        - The migration target address (the value of node_ip_attribute, else the node name) must
+          be a host name or an IP address: xl migrate hands it to a shell ("sh -c" running ssh),
+          so the shell agent, which passes any value on, lets whoever can set that node
+          attribute run commands as root on the source node. migrate_to refuses any other value
+          (exit 1) before xl runs.
         - An error of xl other than "invalid domain identifier" (xenstored unreachable, say) is a
           failure (exit 1 with xl's message), not "stopped".
         - Every wait is bounded by the action's timeout: start waits for the domain (and the
@@ -47,6 +57,10 @@ public sealed partial class XenAgent
           timeout) is cut short to leave at least 2 s and up to a quarter of the stop timeout for
           the destroy. If the domain survives xl destroy until the timeout, stop fails with a
           reason instead of being killed.
+        - Stop also ends what an interrupted live migration left on this node: xl calls the
+          domain NAME--incoming on the receiver and NAME--migratedaway on the sender, and such a
+          leftover (paused or suspended) is destroyed. The shell agent looks for migrating-NAME,
+          a name of xend that xl never uses, and so leaves them.
         - A failed xl shutdown request (a guest without PV drivers) escalates to xl destroy at
           once instead of waiting out the shutdown timeout. After a stop that found no domain, no
           extra xl destroy is run: the exit status of xl list is authoritative on xl.

@@ -14,9 +14,10 @@ public sealed partial class XenAgent
         string target = Meta.MigrateTarget
             ?? throw OcfError.Generic("migrate_to: no target node (OCF_RESKEY_CRM_meta_migrate_target is not set)");
         string address = MigrationAddress(target);
-        // xl would take such an address as one of its options.
-        if (address.StartsWith('-'))
-            throw OcfError.Generic($"migrate_to: target address {SafeText.Quote(address)} begins with '-'");
+        // xl hands the address to "sh -c 'exec ssh HOST xl migrate-receive'" and takes a leading
+        // '-' as an option: only a host name or an IP address may get there.
+        if (!HostName.IsNameOrAddress(address))
+            throw OcfError.Generic($"migrate_to: the target address {SafeText.Quote(address)} of node {SafeText.Quote(target)} is not a host name or an IP address; xl would pass it to a shell, so the migration is refused");
 
         RefuseImpossiblePvMigration();
 
@@ -59,7 +60,7 @@ public sealed partial class XenAgent
     /// </summary>
     void RefuseImpossiblePvMigration()
     {
-        if (XmfileConfig is not { GuestType: "pv" }) return;
+        if (XmfileConfig(Settings.Xmfile) is not { GuestType: "pv" }) return;
         var info = Xl.Info(Deadline);
         var caps = info.VirtCaps;
         if (!info.Result.Succeeded || caps.Count == 0) return;   // unknown: let xl try

@@ -20,7 +20,7 @@ public sealed partial class XenAgent
         {
             // Only a stopped domain needs its file: a running one is running whether the file
             // is there or not (shared storage may be unmounted under it).
-            if (!File.Exists(Settings.Xmfile)) throw XmfileMissing();
+            if (XmfileIsMissing()) throw XmfileMissing();
             if (!IsProbe) LogMonitoredDomainStopped(Log, Domain);
             return OcfExitCode.NotRunning;
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using HaCluster.Core;
+using HaCluster.Core.Files;
 using HaCluster.Core.Processes;
 using HaCluster.Ocf;
 using HaCluster.Xen;
@@ -34,6 +35,7 @@ public sealed partial class XenAgent : ResourceAgent
     IXlToolstack? xl;
     XenSettings? settings;
     XlConfig? xmfileConfig;
+    FileException? xmfileProblem;
     bool xmfileRead;
 
     /// <summary>The xl binding of this invocation, made by <see cref="Validate"/>.</summary>
@@ -52,10 +54,10 @@ public sealed partial class XenAgent : ResourceAgent
     /// </summary>
     public override void Validate()
     {
-        xl = openXl(Processes, FindInPath("xl") ?? throw OcfError.NotInstalled("xl (the Xen toolstack) is not installed: not found in PATH"));
+        OpenXl();
         xmfileRead = false;
         settings = new XenSettings(
-            Domain: ResolveDomainName(),
+            Domain: ResolveDomainName(domainName.Value, xmfile.Value),
             Xmfile: xmfile.Value,
             ShutdownTimeout: shutdownTimeout.Value.Length > 0
                 ? TimeSpan.FromSeconds(long.Parse(shutdownTimeout.Value, CultureInfo.InvariantCulture))
@@ -68,9 +70,11 @@ public sealed partial class XenAgent : ResourceAgent
             AutosetUtilizationHvMemory: autosetUtilizationHvMemory.Value,
             MonitorScripts: monitorScripts.Value.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
         // The file is needed to create the domain; for everything else the name is enough.
-        if (Action is "start" or "validate-all" && !File.Exists(Settings.Xmfile))
-            throw XmfileMissing();
+        if (Action is "start" or "validate-all") RequireXmfile();
     }
+
+    void OpenXl() =>
+        xl = openXl(Processes, FindInPath("xl") ?? throw OcfError.NotInstalled("xl (the Xen toolstack) is not installed: not found in PATH"));
 
     /// <summary>
     /// Why a domain name is not usable with xl, or null. xl takes a name of digits as a domain id,
@@ -79,6 +83,7 @@ public sealed partial class XenAgent : ResourceAgent
     /// </summary>
     static string? InvalidDomainName(string name)
     {
+        if (name.Length > MaxDomainNameLength) return $"must not be longer than {MaxDomainNameLength} characters (xenstore holds no longer name)";
         if (name.StartsWith('-')) return "must not begin with '-' (xl would take it as an option)";
         if (name.All(char.IsAsciiDigit)) return "must not be a number (xl would take it as a domain id)";
         if (name == "Domain-0") return "must not be Domain-0 (dom0 itself)";
@@ -86,13 +91,16 @@ public sealed partial class XenAgent : ResourceAgent
         return null;
     }
 
+    /// <summary>xenstore's largest message (XENSTORE_PAYLOAD_MAX): no domain name is longer.</summary>
+    const int MaxDomainNameLength = 4096;
+
     /// <summary>At most nine digits: the value then always fits a long, and a sign or unit is refused.</summary>
     static bool IsWholeNumber(string v) => v.Length <= 9 && v.All(char.IsAsciiDigit);
 
-    string ResolveDomainName()
+    string ResolveDomainName(string nameParameter, string xmfilePath)
     {
-        if (domainName.Value.Length > 0) return domainName.Value;
-        if (XmfileConfig?.Name is { Length: > 0 } fromFile)
+        if (nameParameter.Length > 0) return nameParameter;
+        if (XmfileConfig(xmfilePath)?.Name is { Length: > 0 } fromFile)
         {
             // The shell agent rejects '%' and whitespace (Python-era name templates); the others
             // are names xl would misread (see InvalidDomainName).
@@ -105,27 +113,54 @@ public sealed partial class XenAgent : ResourceAgent
 
     /// <summary>
     /// The parsed xmfile, read once and only when first needed (a probe with name set never reads
-    /// it), or null when it is missing, unreadable or not xl syntax (xl will say why on start).
+    /// it), or null when it is missing, unusable (<see cref="xmfileProblem"/> says why) or not xl
+    /// syntax (xl will say why on start). Read bounded, never blocking on a FIFO, and within a
+    /// quarter of what the action has left: a file on a dead NFS server must leave time for the
+    /// rest of a stop.
     /// </summary>
-    XlConfig? XmfileConfig
+    XlConfig? XmfileConfig(string path)
     {
-        get
+        if (xmfileRead) return xmfileConfig;
+        xmfileRead = true;
+        xmfileConfig = null;
+        xmfileProblem = null;
+        try
         {
-            if (!xmfileRead) { xmfileConfig = ReadXmfile(); xmfileRead = true; }
-            return xmfileConfig;
+            return xmfileConfig = XlConfig.Load(path, Deadline.Fraction(0.25));
         }
-    }
-
-    XlConfig? ReadXmfile()
-    {
-        string path = xmfile.Value;
-        if (!File.Exists(path)) return null;
-        try { return XlConfig.Load(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or XlConfigException)
+        catch (FileException e)
+        {
+            xmfileProblem = e;
+            if (e.Problem != FileProblem.NotFound && ShouldWarnAboutConfiguration)
+                LogXmfileUnreadable(Log, SafeText.Quote(path, 200), e.Cause);
+        }
+        catch (XlConfigException e)
         {
             if (ShouldWarnAboutConfiguration)
                 LogXmfileUnreadable(Log, SafeText.Quote(path, 200), SafeText.OneLine(e.Message));
-            return null;
+        }
+        return null;
+    }
+
+    /// <summary>Whether the xmfile is known to be absent (a dead NFS server's file is not "absent").</summary>
+    bool XmfileIsMissing()
+    {
+        XmfileConfig(Settings.Xmfile);
+        return xmfileProblem?.Problem == FileProblem.NotFound;
+    }
+
+    /// <summary>start and validate-all need a readable xmfile: absent is "not installed" (probe rule), unusable a configuration error.</summary>
+    void RequireXmfile()
+    {
+        XmfileConfig(Settings.Xmfile);
+        switch (xmfileProblem?.Problem)
+        {
+            case null: return;
+            case FileProblem.NotFound: throw XmfileMissing();
+            case FileProblem.TimedOut or FileProblem.Failed:
+                throw OcfError.Generic($"cannot read the config file {SafeText.Quote(Settings.Xmfile, 200)} of domain {SafeText.Quote(Domain)}: {xmfileProblem.Cause}");
+            default:
+                throw OcfError.Configured($"the config file {SafeText.Quote(Settings.Xmfile, 200)} of domain {SafeText.Quote(Domain)} cannot be used: {xmfileProblem.Cause}");
         }
     }
 

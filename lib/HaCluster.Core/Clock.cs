@@ -3,8 +3,8 @@ namespace HaCluster.Core;
 /// <summary>
 /// The time every <see cref="Deadline"/> reads and every wait goes through: agents and the
 /// libraries that wait for tools or daemons never call <see cref="Thread.Sleep(TimeSpan)"/>
-/// themselves but sleep on a deadline, which sleeps on its clock. (HaCluster.Network paces
-/// packets on real sockets and keeps its own monotonic schedule.) The real clock (<see cref="System"/>) is the monotonic timestamp and
+/// themselves but sleep on a deadline, which sleeps on its clock (HaCluster.Network's announcer
+/// paces its packets on a clock too). The real clock (<see cref="System"/>) is the monotonic timestamp and
 /// <see cref="Thread.Sleep(TimeSpan)"/>; tests pass a manual clock whose <see cref="Sleep"/>
 /// moves its time at once, so an action that polls for a minute runs in microseconds and its
 /// waits can be counted exactly.

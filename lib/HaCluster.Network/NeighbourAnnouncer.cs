@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using HaCluster.Core;
 
 namespace HaCluster.Network;
 
@@ -28,17 +29,20 @@ namespace HaCluster.Network;
 /// links without a hardware address (tun, GRE, SIT, ARPHRD_NONE), NOARP links and InfiniBand
 /// (20-byte addresses, which IPaddr2 leaves to ipoibarping) send nothing and return 0: the
 /// caller decides what to say about that.</para>
-/// <para>Interval: packet i leaves at start + i × interval on the monotonic clock, so the gaps
-/// are the interval asked for (never shorter; later by the scheduler's latency only) and do not
-/// drift; there is no wait after the last packet. <c>stop</c> is asked before every packet and
+/// <para>Interval: packet i leaves at start + i × interval on the clock (the system's monotonic
+/// clock unless the constructor is given another: every wait goes through
+/// <see cref="Clock.Sleep"/>), so the gaps are the interval asked for (never shorter; later by the
+/// scheduler's latency only) and do not drift; there is no wait after the last packet. <c>stop</c> is asked before every packet and
 /// at least every 100 ms while waiting; once it says true nothing more is sent.</para>
 /// <para>Failures of the socket calls throw <see cref="NeighbourSocketException"/> with the errno
 /// (EPERM without CAP_NET_RAW, ENXIO/ENODEV for a vanished link, ENETDOWN for a link that is
 /// down, EADDRNOTAVAIL for an IPv6 address that is not assigned or still tentative). A packet
 /// the kernel had no buffer for (ENOBUFS) is not counted and the next one is still sent.</para>
 /// </remarks>
-public sealed class NeighbourAnnouncer : INeighbourAnnouncer
+public sealed class NeighbourAnnouncer(Clock? clock = null) : INeighbourAnnouncer
 {
+    readonly Clock clock = clock ?? Clock.System;
+
     const ushort ARPHRD_ETHER = 1, ARPHRD_IEEE802 = 6, ARPHRD_FDDI = 774;
     const uint IFF_LOOPBACK = 0x8, IFF_NOARP = 0x80;
     static readonly TimeSpan StopPollSlice = TimeSpan.FromMilliseconds(100);
@@ -130,10 +134,10 @@ public sealed class NeighbourAnnouncer : INeighbourAnnouncer
     }
 
     /// <summary>Calls <paramref name="send"/> <paramref name="count"/> times, <paramref name="interval"/> apart; how many went out.</summary>
-    static int SendRepeatedly(Func<bool> send, int count, TimeSpan interval, Func<bool>? stop)
+    internal int SendRepeatedly(Func<bool> send, int count, TimeSpan interval, Func<bool>? stop)
     {
-        long start = Stopwatch.GetTimestamp();
-        long step = ToStopwatchTicks(interval);
+        long start = clock.GetTimestamp();
+        long step = ToClockTicks(interval);
         int sent = 0;
         for (int i = 0; i < count; i++)
         {
@@ -145,23 +149,25 @@ public sealed class NeighbourAnnouncer : INeighbourAnnouncer
         return sent;
     }
 
-    /// <summary>Sleeps until the monotonic <paramref name="due"/>; false when <paramref name="stop"/> said true meanwhile.</summary>
-    static bool SleepUntil(long due, Func<bool>? stop)
+    /// <summary>Sleeps until <paramref name="due"/> on the clock; false when <paramref name="stop"/> said true meanwhile.</summary>
+    bool SleepUntil(long due, Func<bool>? stop)
     {
         while (true)
         {
-            int ms = SocketNative.MillisecondsUntil(due);
-            if (ms == 0)
+            long left = due - clock.GetTimestamp();
+            if (left <= 0)
                 return true;
+            var wait = TimeSpan.FromSeconds(left / (double)clock.TimestampFrequency);
+            // Thread.Sleep counts whole milliseconds: round up so that the due time has passed.
+            wait = TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds));
             if (stop is not null)
             {
-                ms = Math.Min(ms, (int)StopPollSlice.TotalMilliseconds);
-                Thread.Sleep(ms);
-                if (SocketNative.MillisecondsUntil(due) > 0 && stop())
+                clock.Sleep(wait < StopPollSlice ? wait : StopPollSlice);
+                if (clock.GetTimestamp() < due && stop())
                     return false;
             }
             else
-                Thread.Sleep(ms);
+                clock.Sleep(wait);
         }
     }
 
@@ -201,6 +207,9 @@ public sealed class NeighbourAnnouncer : INeighbourAnnouncer
 
     static long ToStopwatchTicks(TimeSpan span)
         => (long)Math.Min(span.Ticks * (double)Stopwatch.Frequency / TimeSpan.TicksPerSecond, long.MaxValue / 4);
+
+    long ToClockTicks(TimeSpan span)
+        => (long)Math.Min(span.Ticks * (double)clock.TimestampFrequency / TimeSpan.TicksPerSecond, long.MaxValue / 4);
 
     static void RequireFamily(IPAddress address, AddressFamily family)
     {

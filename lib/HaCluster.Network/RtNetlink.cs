@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using HaCluster.Core;
 
 namespace HaCluster.Network;
 
@@ -82,7 +83,7 @@ public sealed partial class RtNetlink : INetworkStack, IDisposable
                 if (attempt == DumpAttempts)
                     throw new NetlinkException(NetlinkSocket.EINTR, $"{operation} [interrupted by concurrent changes {DumpAttempts} times]");
                 DumpRepeats++;
-                if (attempt > 2) Thread.Sleep(Math.Min(attempt - 2, 10));
+                if (attempt > 2) Clock.System.Sleep(TimeSpan.FromMilliseconds(Math.Min(attempt - 2, 10)));
             }
         }
     }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using HaCluster.Core;
+using HaCluster.Core.Files;
 
 namespace HaCluster.Xen;
 
@@ -40,16 +42,20 @@ public sealed class XlConfig
     /// <summary>Files larger than this are not domain configurations (xmfile=/dev/zero must not exhaust the heap).</summary>
     public const int MaxFileBytes = 1 << 20;
 
-    /// <summary>Reads and parses a file; throws <see cref="XlConfigException"/> on syntax errors or an oversized file, IO exceptions when unreadable.</summary>
-    public static XlConfig Load(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
-        var buffer = new byte[MaxFileBytes + 1];
-        int total = 0, n;
-        while (total < buffer.Length && (n = stream.Read(buffer, total, buffer.Length - total)) > 0) total += n;
-        if (total > MaxFileBytes) throw new XlConfigException($"{path}: larger than {MaxFileBytes / 1024} KiB, not a domain configuration");
-        return Parse(Encoding.UTF8.GetString(buffer, 0, total), path);
-    }
+    /// <summary>
+    /// Lists nested deeper than this are refused: xl's configurations nest two levels at most,
+    /// and a file of 100 000 '[' must be a syntax error, not the end of the stack.
+    /// </summary>
+    public const int MaxNesting = 32;
+
+    /// <summary>
+    /// Reads (through <see cref="BoundedFile"/>: a regular file only, never blocking on a FIFO,
+    /// at most <see cref="MaxFileBytes"/>, within <paramref name="deadline"/>) and parses a file.
+    /// Throws <see cref="FileException"/> when it cannot be read, <see cref="XlConfigException"/>
+    /// on a syntax error.
+    /// </summary>
+    public static XlConfig Load(string path, Deadline deadline) =>
+        Parse(BoundedFile.ReadAllText(path, deadline, MaxFileBytes), path);
 
     public static XlConfig Parse(string text, string source = "config")
     {
@@ -102,9 +108,11 @@ public sealed class XlConfig
                 else throw Error($"expected '=' after {key}");
                 SkipBlanks();
                 var value = Value();
-                if (append && result.TryGetValue(key, out var old) && old.List is { } oldList)
-                    value = new XlValue(null, [.. oldList, .. value.List ?? [value]]);
-                result[key] = value;
+                // Appending in place keeps a file of many "key += [...]" lines linear.
+                if (append && result.TryGetValue(key, out var old) && old.List is List<XlValue> oldItems)
+                    oldItems.AddRange(value.List ?? [value]);
+                else
+                    result[key] = value;
                 SkipBlanks();
                 if (pos < text.Length)
                 {
@@ -115,12 +123,13 @@ public sealed class XlConfig
             }
         }
 
-        XlValue Value()
+        XlValue Value(int depth = 0)
         {
             if (pos >= text.Length) throw Error("a value is missing");
             char c = text[pos];
             if (c == '[')
             {
+                if (depth >= MaxNesting) throw Error($"lists nested deeper than {MaxNesting} levels");
                 pos++;
                 var items = new List<XlValue>();
                 while (true)
@@ -128,7 +137,7 @@ public sealed class XlConfig
                     SkipBlanksAndNewlines();
                     if (pos >= text.Length) throw Error("unterminated list");
                     if (text[pos] == ']') { pos++; return new XlValue(null, items); }
-                    items.Add(Value());
+                    items.Add(Value(depth + 1));
                     SkipBlanksAndNewlines();
                     if (pos < text.Length && text[pos] == ',') { pos++; continue; }
                     if (pos < text.Length && text[pos] == ']') { pos++; return new XlValue(null, items); }

@@ -8,7 +8,7 @@ public class AnnouncementTests : IPaddr2Fixture
     {
         Run("start", ("ip", "203.0.113.10"), ("arp_count", "3"), ("arp_interval", "50")).ExitCode.Should().Be(0);
         Processes.Calls.Should().ContainSingle();
-        Processes.Calls[0].Arguments.Should().Equal(BackgroundAnnouncement.Marker, "-", "2", "203.0.113.10", "3", "50", "request");
+        Processes.Calls[0].Arguments.Should().Equal(BackgroundAnnouncement.Marker, "-", "2", "203.0.113.10", "3", "50", "request", "vip");
         File.ReadAllText(Path.Combine(Dir.Path, "hacluster-Test-vip.announcer.pid")).Should().Be("99999");
         Announcer.Sent.Should().BeEmpty();
     }

@@ -194,7 +194,7 @@ public class StartStopTests : IPaddr2Fixture
     {
         var r = Run("stop", ("ip", "not-an-address"));
         r.ExitCode.Should().Be(0);
-        r.Stderr.Should().Contain("WARNING: stop: parameter 'ip' is not an IPv4 or IPv6 address: 'not-an-address'; nothing to remove");
+        r.Stderr.Should().Contain("WARNING: stop: parameter 'ip' is not an IPv4 or IPv6 address: 'not-an-address'; nothing can be running under these values");
         Net.Calls.Should().BeEmpty();
     }
 }

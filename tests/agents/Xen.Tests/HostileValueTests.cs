@@ -65,17 +65,58 @@ public class HostileValueTests : XenFixture
     }
 
     [Fact]
-    public void An_endless_xmfile_is_not_read_to_the_end()
+    public void A_device_as_xmfile_is_not_read_and_not_created_from()
     {
-        // /dev/zero "exists"; reading it whole would exhaust the agent's 128 MiB heap.
+        // /dev/zero "exists"; reading it whole would exhaust the agent's heap.
         var r = Run("monitor", ("xmfile", "/dev/zero"));
         r.ExitCode.Should().Be(7, r.Stderr);
         Xl.Calls.Should().Equal("list rsc-vm1");
-        // The stand-in xl reads it forever too: the start deadline ends that.
-        var start = Run("start", ("xmfile", "/dev/zero"), ("CRM_meta_timeout", "3000"));
-        start.Stderr.Should().Contain("larger than 1024 KiB, not a domain configuration");
-        start.ExitCode.Should().Be(1);
-        start.ExitReason.Should().StartWith("xl create '/dev/zero' for domain 'rsc-vm1' did not finish within");
+        var start = Run("start", ("xmfile", "/dev/zero"));
+        start.ExitCode.Should().Be(6);
+        start.ExitReason.Should().Be("the config file '/dev/zero' of domain 'rsc-vm1' cannot be used: it is a character device, not a regular file");
+        Xl.Calls.Should().NotContain(c => c.StartsWith("create"));
+    }
+
+    [Fact]
+    public void A_fifo_xmfile_hangs_neither_probe_nor_stop()
+    {
+        string fifo = Xl["fifo.cfg"];
+        new HaCluster.Core.Processes.ProcessRunner().Run(new HaCluster.Core.Processes.ProcessSpec("/usr/bin/mkfifo", fifo), HaCluster.Core.Deadline.After(TimeSpan.FromSeconds(10)))
+            .Succeeded.Should().BeTrue();
+        Bounded(() => Run("monitor", ("xmfile", fifo))).ExitCode.Should().Be(7);
+        Bounded(() => Run("stop", ("xmfile", fifo))).ExitCode.Should().Be(0);
+        var start = Bounded(() => Run("start", ("xmfile", fifo)));
+        start.ExitCode.Should().Be(6);
+        start.ExitReason.Should().EndWith("cannot be used: it is a FIFO, not a regular file");
+        Xl.Calls.Should().NotContain(c => c.StartsWith("create"));
+    }
+
+    [Fact]
+    public void A_deeply_nested_xmfile_is_a_configuration_error_not_a_crash()
+    {
+        // Before, the parser recursed once per '[' and the agent died of SIGSEGV (in-process
+        // here: the whole test run would).
+        string deep = Xl.Config("deep.cfg", "name = \"vm1\"\ndisk = " + new string('[', 100_000) + "\n");
+        Xl.AddDomain("rsc-vm1", 3);
+        var stop = Bounded(() => Run("stop", ("xmfile", deep), ("shutdown_timeout", "0")));
+        stop.ExitCode.Should().Be(0, stop.Stderr);
+        Xl.Domains.Should().BeEmpty("without a usable name in the file the resource id is the domain");
+        var start = Run("start", ("xmfile", deep));
+        start.Stderr.Should().Contain("lists nested deeper than 32 levels");
+    }
+
+    [Fact]
+    public void A_1_MB_name_in_the_xmfile_is_ignored_not_an_internal_error()
+    {
+        string huge = Xl.Config("huge.cfg", "name = \"" + new string('n', 1_000_000) + "\"\nmemory = 160\n");
+        var stop = RunFake("stop", ("xmfile", huge));
+        stop.ExitCode.Should().Be(0, stop.Stderr);
+        Fake.Calls.Should().OnlyContain(c => c.Call.Length < 100);
+        Fake.Calls[0].Call.Should().Be("list rsc-vm1");
+        var start = RunFake("start", ("xmfile", huge));
+        start.ExitCode.Should().Be(0, start.Stderr);
+        start.Stderr.Should().Contain("is not usable; using the resource id rsc-vm1");
+        Fake.Domains.Keys.Should().Equal("rsc-vm1");
     }
 
     [Fact]

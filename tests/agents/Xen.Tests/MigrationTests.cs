@@ -46,8 +46,48 @@ public class MigrationTests : XenFixture
         Xl.AddDomain("vm1", 3);
         var r = Run("migrate_to", ("CRM_meta_migrate_target", "-s"));
         r.ExitCode.Should().Be(1);
-        r.ExitReason.Should().Be("migrate_to: target address '-s' begins with '-'");
+        r.ExitReason.Should().Be("migrate_to: the target address '-s' of node '-s' is not a host name or an IP address; xl would pass it to a shell, so the migration is refused");
         Xl.Calls.Should().NotContain(c => c.StartsWith("migrate"));
+    }
+
+    /// <summary>xl runs "sh -c 'exec ssh HOST xl migrate-receive'": the address must never reach it unless it is a plain host.</summary>
+    [Theory]
+    [InlineData("node2$(touch {0})")]
+    [InlineData("node2; touch {0}")]
+    [InlineData("node2 `touch {0}`")]
+    [InlineData("-oProxyCommand=touch {0}")]
+    [InlineData("node2 -oProxyCommand=x")]
+    [InlineData("node2\nx")]
+    public void A_node_ip_attribute_value_that_is_no_host_is_refused_and_xl_never_runs(string template)
+    {
+        string value = string.Format(System.Globalization.CultureInfo.InvariantCulture, template, Xl["pwned"]);
+        Xl.AddDomain("vm1", 3);
+        Cluster.NodeAttributes[("node2", "migration_ip")] = value;
+        var r = Run("migrate_to", ("CRM_meta_migrate_target", "node2"), ("node_ip_attribute", "migration_ip"));
+        r.ExitCode.Should().Be(1, r.Stderr);
+        r.ExitReason.Should().StartWith("migrate_to: the target address '").And.EndWith("' of node 'node2' is not a host name or an IP address; xl would pass it to a shell, so the migration is refused");
+        r.ExitReasonCount.Should().Be(1);
+        Xl.Calls.Should().Equal("list vm1");
+        Xl.Domains.Should().Equal("vm1");
+        File.Exists(Xl["pwned"]).Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_target_node_name_that_is_no_host_is_refused()
+    {
+        Fake.Add("vm1");
+        var r = RunFake("migrate_to", ("CRM_meta_migrate_target", "node2;reboot"));
+        r.ExitCode.Should().Be(1);
+        Fake.Calls.Select(c => c.Call).Should().Equal("list vm1");
+    }
+
+    [Fact]
+    public void An_ipv6_node_ip_attribute_is_a_target()
+    {
+        Fake.Add("vm1");
+        Cluster.NodeAttributes[("node2", "migration_ip")] = "2001:db8::7";
+        RunFake("migrate_to", ("CRM_meta_migrate_target", "node2"), ("node_ip_attribute", "migration_ip")).ExitCode.Should().Be(0);
+        Fake.Calls.Select(c => c.Call).Should().Contain("migrate vm1 2001:db8::7");
     }
 
     [Fact]

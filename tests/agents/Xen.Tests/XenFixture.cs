@@ -66,4 +66,12 @@ public abstract class XenFixture : IDisposable
         foreach (var (name, value) in parameters) invoker.Param(name, value);
         return invoker.Run(new XenAgent((_, _) => Fake), action);
     }
+
+    /// <summary>Runs an action on a thread of its own, so that a hang (a blocking read of the xmfile) fails the test instead of stopping the run.</summary>
+    protected static AgentResult Bounded(Func<AgentResult> action)
+    {
+        var task = Task.Factory.StartNew(action, TaskCreationOptions.LongRunning);
+        task.Wait(TimeSpan.FromSeconds(20)).Should().BeTrue("the action must end by itself");
+        return task.Result;
+    }
 }

@@ -11,11 +11,12 @@ public sealed class XlStandin : IDisposable
 {
     readonly TempDir dir = new();
 
-    public XlStandin()
+    /// <param name="script">Which stand-in of xl-standin/ becomes xl: "xl" (replays real xl), "xl-hanging" (create and migrate never end).</param>
+    public XlStandin(string script = "xl")
     {
         Directory.CreateDirectory(Bin);
         Directory.CreateDirectory(State);
-        string source = System.IO.Path.Combine(AppContext.BaseDirectory, "xl-standin", "xl");
+        string source = System.IO.Path.Combine(AppContext.BaseDirectory, "xl-standin", script);
         File.Copy(source, Xl);
         File.SetUnixFileMode(Xl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
     }

@@ -1,3 +1,8 @@
+using HaCluster.Core;
+using HaCluster.Core.Files;
+using HaCluster.Core.Processes;
+using HaCluster.Testing;
+
 namespace HaCluster.Xen.Tests;
 
 /// <summary>The xl configuration syntax (xl.cfg(5), libxlu's lexer and grammar).</summary>
@@ -74,5 +79,61 @@ public class XlConfigTests
         XlConfig.Setting("name", "a\"b\\c").Should().Be("name=\"a\\\"b\\\\c\"");
         XlConfig.Parse(XlConfig.Setting("name", "a\"b\\c $(x); y")).Name.Should().Be("a\"b\\c $(x); y", "xl reads back exactly the value");
         XlConfig.Setting("memory", 768).Should().Be("memory=768");
+    }
+
+    [Fact]
+    public void Lists_nested_100000_deep_are_a_syntax_error_not_a_stack_overflow()
+    {
+        // Run on a thread with the agent's default stack: a recursion per '[' would end the
+        // process (SIGSEGV), which no test could catch.
+        Exception? thrown = null;
+        var t = new Thread(() =>
+        {
+            try { XlConfig.Parse("name = \"vm1\"\ndisk = " + new string('[', 100_000) + new string(']', 100_000) + "\n", "/etc/xen/deep.cfg"); }
+            catch (Exception e) { thrown = e; }
+        });
+        t.Start();
+        t.Join();
+        thrown.Should().BeOfType<XlConfigException>().Which.Message.Should().Be("/etc/xen/deep.cfg:2: lists nested deeper than 32 levels");
+    }
+
+    [Fact]
+    public void Lists_nested_as_deep_as_the_limit_still_parse()
+    {
+        var c = XlConfig.Parse("x = " + new string('[', XlConfig.MaxNesting) + "1" + new string(']', XlConfig.MaxNesting));
+        c.Settings["x"].List.Should().ContainSingle();
+    }
+
+    [Fact]
+    public void Many_appends_to_a_list_take_linear_time()
+    {
+        var text = new System.Text.StringBuilder("disk = [ 'a' ]\n");
+        for (int i = 0; i < 50_000; i++) text.Append("disk += [ 'b' ]\n");
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var c = XlConfig.Parse(text.ToString());
+        sw.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(2), "copying the list on every append is quadratic");
+        c.Settings["disk"].List.Should().HaveCount(50_001);
+    }
+
+    [Fact]
+    public void A_fifo_is_refused_at_once_instead_of_blocking_the_read()
+    {
+        using var dir = new TempDir();
+        string fifo = dir["vm.cfg"];
+        new ProcessRunner().Run(new ProcessSpec("/usr/bin/mkfifo", fifo), Deadline.After(TimeSpan.FromSeconds(10))).Succeeded.Should().BeTrue();
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var act = () => XlConfig.Load(fifo, Deadline.After(TimeSpan.FromSeconds(10)));
+        act.Should().Throw<FileException>().Which.Problem.Should().Be(FileProblem.NotRegularFile);
+        sw.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public void A_file_over_1_MiB_is_refused()
+    {
+        using var dir = new TempDir();
+        string big = dir["big.cfg"];
+        File.WriteAllText(big, "name = \"" + new string('x', XlConfig.MaxFileBytes) + "\"\n");
+        var act = () => XlConfig.Load(big, Deadline.After(TimeSpan.FromSeconds(10)));
+        act.Should().Throw<FileException>().Which.Problem.Should().Be(FileProblem.TooLarge);
     }
 }
