@@ -8,7 +8,8 @@
 #   ./build.sh integration [--only NAME[,NAME...]]
 #                           the package, then tests/integration/run.sh, only the named parts when
 #                           --only is given (run.sh lists the names); as root
-#   ./build.sh test         the package, then every check: all unit tests (Requires=root too),
+#   ./build.sh test         the package, then every check: all unit tests (Requires=root too, among
+#                           them tests/hostile against the agents just published),
 #                           dotnet format --verify-no-changes (one check), every integration part.
 #                           As root it installs missing Debian packages.
 #   ./build.sh bench        the package, then the benchmarks (side by side with the shell agents)
@@ -165,6 +166,9 @@ test_all() {
   ensure_packages "${TEST_PACKAGES[@]}"
   build
   mkdir -p "$OUT"
+  # The tests of the published binaries (tests/hostile, PublishedAgents) take the agents just
+  # published instead of publishing each one again.
+  export HACLUSTER_PUBLISHED_AGENTS=$ARTIFACTS/agents
   unit_tests
   format_check
   integration_tests

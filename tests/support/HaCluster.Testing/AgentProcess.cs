@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using HaCluster.Core;
 using HaCluster.Core.Processes;
 
 namespace HaCluster.Testing;
@@ -7,7 +5,7 @@ namespace HaCluster.Testing;
 /// <summary>
 /// Runs an agent executable as pacemaker-execd does: a process of its own, leading its own
 /// process group (and session), with exactly the environment given (nothing inherited from
-/// the test), stdin on /dev/null. For what an in-process run cannot show: signals, process
+/// the test; values may be raw bytes), stdin on /dev/null, cwd /. For what an in-process run cannot show: signals, process
 /// groups, the NativeAOT binary's own behaviour (resource keys, crashes), real exit codes.
 /// </summary>
 public sealed class AgentProcess
@@ -32,21 +30,26 @@ public sealed class AgentProcess
     public AgentProcess With(string name, string value) { Env[name] = value; return this; }
     public AgentProcess Param(string name, string value) => With("OCF_RESKEY_" + name, value);
 
+    /// <summary>
+    /// Variables whose values are bytes rather than text (not UTF-8, say); they win over
+    /// <see cref="Env"/> entries of the same name.
+    /// </summary>
+    public Dictionary<string, byte[]> RawEnv { get; } = new();
+
+    /// <summary>The agent's working directory.</summary>
+    public string WorkingDirectory { get; set; } = "/";
+
+    public AgentProcess WithBytes(string name, byte[] value) { RawEnv[name] = value; return this; }
+
     /// <summary>Runs the agent with <paramref name="arguments"/> (the action first) to its end.</summary>
     public AgentRun Run(params string[] arguments)
     {
-        // env -i: exactly Env; setsid: a group and session of its own, like under pacemaker-execd
-        // (our child is no group leader, so setsid does not fork: the agent keeps this PID; --wait
-        // only matters for a runner whose children lead groups of their own).
-        var args = new List<string> { "-i" };
-        args.AddRange(Env.Select(kv => kv.Key + "=" + kv.Value));
-        args.Add("/usr/bin/setsid");
-        args.Add("--wait");
-        args.AddRange(command);
-        args.AddRange(arguments);
-        var started = Stopwatch.GetTimestamp();
-        var r = new ProcessRunner().Run(new ProcessSpec("/usr/bin/env", args), Deadline.After(Limit));
-        return new AgentRun(r.Outcome, r.ExitCode, r.Signal, r.Stdout, r.Stderr, Stopwatch.GetElapsedTime(started));
+        // posix_spawn with exactly Env (nothing inherited from the test) in a session and process
+        // group of its own, like under pacemaker-execd; raw bytes so RawEnv can hold any value.
+        var argv = command.Concat(arguments).Select(System.Text.Encoding.UTF8.GetBytes).ToList();
+        var envp = Env.Where(kv => !RawEnv.ContainsKey(kv.Key)).Select(kv => RawSpawn.Variable(kv.Key, kv.Value))
+            .Concat(RawEnv.Select(kv => RawSpawn.Variable(kv.Key, kv.Value))).ToList();
+        return RawSpawn.Run(argv, envp, Limit, WorkingDirectory);
     }
 
     /// <summary>Starts <see cref="Run"/> in the background, for a test that signals the agent meanwhile.</summary>
@@ -56,6 +59,9 @@ public sealed class AgentProcess
 /// <summary>How an agent process ended and what it wrote.</summary>
 public sealed record AgentRun(ProcessOutcome Outcome, int ExitCode, int Signal, string Stdout, string Stderr, TimeSpan Elapsed)
 {
+    /// <summary>The agent's process ID (also its process group and session).</summary>
+    public int Pid { get; init; }
+
     /// <summary>Pacemaker's reading: the text after the last "ocf-exit-reason:" anywhere in stderr, to the end of its line.</summary>
     public string? ExitReason
     {
