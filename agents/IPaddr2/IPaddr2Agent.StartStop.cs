@@ -39,6 +39,11 @@ public sealed partial class IPaddr2Agent
                 throw OcfError.Generic($"{Address} is already in use on the network by {string.Join(':', owner.GetAddressBytes().Select(b => b.ToString("x2")))}");
         }
 
+        // The interface is known only now when nic was not given: the kernel's label limit is
+        // checked here for that case, before anything is added.
+        if (Config.Label is { } label && link.Name.Length + 1 + label.Length > MaximumLabelLength)
+            throw OcfError.Configured($"the address label {link.Name}:{label} is longer than the kernel's {MaximumLabelLength} characters");
+
         try
         {
             Stack.AddAddress(new AddressRequest(link.Index, Address, placement.PrefixLength)

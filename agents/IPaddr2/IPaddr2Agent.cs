@@ -21,6 +21,9 @@ namespace HaCluster.Agents.IPaddr2;
 /// </summary>
 public sealed partial class IPaddr2Agent : ResourceAgent
 {
+    /// <summary>An address label is "nic:label" in at most IFNAMSIZ-1 characters.</summary>
+    const int MaximumLabelLength = 15;
+
     readonly Func<INetworkStack> openStack;
     readonly Func<INeighbourAnnouncer> openAnnouncer;
     readonly AnnouncerProcesses announcers;
@@ -64,8 +67,10 @@ public sealed partial class IPaddr2Agent : ResourceAgent
         {
             if (label.Any(c => c <= ' ' || c > '~' || c == '/' || c == ':'))
                 throw OcfError.Configured($"parameter 'iflabel' may contain only printable ASCII without spaces, '/' or ':': {SafeText.Quote(label)}");
-            if (baseNic is not null && baseNic.Length + 1 + label.Length > 15)
-                throw OcfError.Configured($"the address label {baseNic}:{label} is longer than the kernel's 15 characters");
+            if (baseNic is not null && baseNic.Length + 1 + label.Length > MaximumLabelLength)
+                throw OcfError.Configured($"the address label {baseNic}:{label} is longer than the kernel's {MaximumLabelLength} characters");
+            if (label.Length + 2 > MaximumLabelLength)
+                throw OcfError.Configured($"parameter 'iflabel' is longer than the kernel's {MaximumLabelLength} characters allow with an interface name: {SafeText.Quote(label, 40)}");
         }
 
         var sendArpOptions = sendArpOpts.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);

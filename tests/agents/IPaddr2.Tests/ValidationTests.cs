@@ -30,6 +30,26 @@ public class ValidationTests : IPaddr2Fixture
     }
 
     [Fact]
+    public void A_label_too_long_for_any_interface_is_refused_without_nic()
+    {
+        // without nic the interface is found at start; a 100 KiB label was an internal error there
+        var r = Run("start", ("ip", "203.0.113.10"), ("iflabel", new string('l', 100 * 1024)));
+        r.ExitCode.Should().Be(6);
+        r.ExitReason.Should().StartWith("parameter 'iflabel' is longer than the kernel's 15 characters allow");
+        r.ExitReason!.Length.Should().BeLessThan(200);
+        Net.Calls.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void A_label_too_long_for_the_interface_found_is_refused_before_the_address_is_added()
+    {
+        var r = Run("start", ("ip", "203.0.113.10"), ("iflabel", "twelvechars1"));
+        r.ExitCode.Should().Be(6);
+        r.ExitReason.Should().Be("the address label eth0:twelvechars1 is longer than the kernel's 15 characters");
+        Vip("203.0.113.10").Should().BeNull();
+    }
+
+    [Fact]
     public void A_4KiB_ip_value_gets_a_short_reason()
     {
         var r = Run("start", ("ip", new string('9', 4096)));

@@ -46,10 +46,13 @@ public sealed class CaseRunner(Sandbox sandbox, Func<string, string> agentPath)
         var variables = c.Variables(dir);
         foreach (var (name, value) in variables)
             agent.WithBytes(name, value.ToBytes());
-        // The paths the hostile values name, relative to the run directory.
-        var named = variables.Values.Select(v => v.Text).OfType<string>()
-            .Where(t => t.StartsWith(dir.Path + "/", StringComparison.Ordinal))
-            .Select(t => Path.GetRelativePath(dir.Path, t)).ToHashSet(StringComparer.Ordinal);
+        // The paths the hostile values name, relative to the run directory; those named by a
+        // parameter that is the agent's own file by definition (Dummy's state) are its to replace
+        // or remove (never to follow: the canary behind a link stays checked).
+        string? Relative(string? t) => t is not null && t.StartsWith(dir.Path + "/", StringComparison.Ordinal) ? Path.GetRelativePath(dir.Path, t) : null;
+        var named = variables.Values.Select(v => Relative(v.Text)).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var own = variables.Where(v => OwnFileParameters.Contains((c.Agent, v.Key)))
+            .Select(v => Relative(v.Value.Text)).OfType<string>().ToHashSet(StringComparer.Ordinal);
         agent.WithBytes(MarkerVariable, Encoding.UTF8.GetBytes(marker));
         agent.WorkingDirectory = dir.WorkingDirectory;
 
@@ -61,7 +64,7 @@ public sealed class CaseRunner(Sandbox sandbox, Func<string, string> agentPath)
         // Writing or removing the very file a parameter names (a state file at a FIFO's or a
         // symlink's path, replaced rather than followed) is told apart from touching anything
         // else, the canary behind the symlink above all.
-        problems.AddRange(dir.Changes().Select(change => named.Contains(change.Path)
+        problems.AddRange(dir.Changes().Where(change => !own.Contains(change.Path)).Select(change => named.Contains(change.Path)
             ? new Problem("replaced or removed the path a parameter names (outside HA_RSCTMP)", change.What)
             : new Problem("touched a file outside HA_RSCTMP", change.What)));
         problems.AddRange(FullFsChanges());
@@ -75,6 +78,9 @@ public sealed class CaseRunner(Sandbox sandbox, Func<string, string> agentPath)
     }
 
     public const string MarkerVariable = "HACLUSTER_HOSTILE_RUN";
+
+    /// <summary>Parameters that name the agent's own file: what is at that path is the agent's to replace.</summary>
+    static readonly HashSet<(string Agent, string Variable)> OwnFileParameters = [("Dummy", "OCF_RESKEY_state")];
 
     IEnumerable<Problem> FullFsChanges()
     {
