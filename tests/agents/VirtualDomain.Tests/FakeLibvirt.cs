@@ -57,6 +57,8 @@ public sealed class FakeLibvirt(ManualClock clock)
     public bool DomainsDieAtOnce { get; set; }
     /// <summary>Undefine deletes this file, as libvirt does with configs in directories it manages.</summary>
     public string? UndefineDeletesFile { get; set; }
+    /// <summary>Runs after an undefine (someone acting on the config's directory meanwhile).</summary>
+    public Action? AfterUndefine { get; set; }
     /// <summary>The emulator in the live XML of created domains.</summary>
     public string LiveEmulator { get; set; } = "/usr/bin/qemu-system-x86_64";
     public DomainJobInfo? Job { get; private set; }
@@ -167,6 +169,7 @@ public sealed class FakeLibvirt(ManualClock clock)
             if (d.Active) d.Persistent = false;
             else daemon.Domains.Remove(d.Name);
             if (daemon.UndefineDeletesFile is { } f) File.Delete(f);
+            daemon.AfterUndefine?.Invoke();
         });
 
         public bool IsPersistent(DomainRef domain, Deadline deadline) => Do($"ispersistent {domain.Name}", deadline, () => Find(domain).Persistent);
