@@ -1,4 +1,5 @@
 using HaCluster.Core;
+using HaCluster.Core.Files;
 using HaCluster.Libvirt;
 using HaCluster.Ocf;
 
@@ -178,9 +179,10 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         throw OcfError.NotInstalled($"{name} is not installed (needed for {purpose})");
     }
 
+    /// <summary>Removes the name itself (a link there, not what it points to); failures are not the action's.</summary>
     static void TryDelete(string path)
     {
-        try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        try { AtomicFile.Remove(path); }
+        catch (FileException) { }
     }
 }
