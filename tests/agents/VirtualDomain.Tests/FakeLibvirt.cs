@@ -200,7 +200,12 @@ public sealed class FakeLibvirt(ManualClock clock)
                 daemon.Clock.Advance(deadline.Remaining + TimeSpan.FromMilliseconds(1));
                 throw new TimeoutException("libvirt did not answer the save call in time");
             }
-            File.WriteAllText(toPath, d.Xml);
+            // libvirt answers an unusable path with an error of its own, never by failing the connection.
+            try { File.WriteAllText(toPath, d.Xml); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new LibvirtException(LibvirtErrorCode.SystemError, $"cannot open '{toPath}' for the saved state");
+            }
             daemon.Stopped(d);
         });
 
