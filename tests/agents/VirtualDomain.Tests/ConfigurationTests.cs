@@ -63,6 +63,27 @@ public class ConfigurationTests : VirtualDomainFixture
         (await task).Code.Should().Be(OcfExitCode.ErrInstalled);
     }
 
+    [Theory]
+    [InlineData("pool")]
+    [InlineData("network")]
+    public void A_config_naming_100000_pools_or_networks_validates_in_linear_time(string kind)
+    {
+        var devices = new System.Text.StringBuilder();
+        for (int i = 0; i < 100_000; i++) devices.Append("<source ").Append(kind).Append("='x").Append(i).Append("'/>");
+        WriteConfig(FakeLibvirt.DomainXml("vm1", extraDevices: devices.ToString()));
+        // CPU time of this thread (the agent runs in-process on it): wall time on a machine shared
+        // by several builds says little.
+        long before = ThreadCpuNanoseconds();
+        var r = Run("validate-all");
+        var cpu = TimeSpan.FromTicks((ThreadCpuNanoseconds() - before) / 100);
+        r.Code.Should().Be(OcfExitCode.Success, r.Stderr);
+        // Quadratic de-duplication (List.Contains) took 27 s here, past a 10 s timeout.
+        cpu.Should().BeLessThan(TimeSpan.FromSeconds(1));
+    }
+
+    static long ThreadCpuNanoseconds() =>
+        long.Parse(File.ReadAllText("/proc/thread-self/schedstat").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+
     [Fact]
     public void A_missing_config_follows_the_probe_rule()
     {
