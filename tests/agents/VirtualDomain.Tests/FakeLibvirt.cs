@@ -82,8 +82,14 @@ public sealed class FakeLibvirt(ManualClock clock)
         lock (sync) OpenedUris.Add(uri);
         if (Refused) throw new LibvirtException(LibvirtErrorCode.NoConnect, "Failed to connect socket to '/x/libvirt-sock': Connection refused");
         HangIfHung(deadline);
-        return new Connection(this, uri);
+        var connection = new Connection(this, uri);
+        lock (sync) Sessions.Add($"open {connection.Id} {uri}");
+        return connection;
     }
+
+    /// <summary>Every connection's life: "open N URI", "N CALL" for each call on it, "end N" when closed or disposed.</summary>
+    public List<string> Sessions { get; } = [];
+    int connections;
 
     void HangIfHung(Deadline deadline)
     {
@@ -102,13 +108,14 @@ public sealed class FakeLibvirt(ManualClock clock)
 
     sealed class Connection(FakeLibvirt daemon, string uri) : ILibvirtConnection
     {
-        bool broken;
+        public readonly int Id = Interlocked.Increment(ref daemon.connections);
+        bool broken, ended;
         public string Name => uri;
         public bool IsBroken => broken;
 
         T Do<T>(string call, Deadline deadline, Func<T> body)
         {
-            lock (daemon.sync) daemon.Calls.Add(call);
+            lock (daemon.sync) { daemon.Calls.Add(call); daemon.Sessions.Add($"{Id} {call}"); }
             if (broken) throw new LibvirtException(LibvirtErrorCode.NoConnect, "the libvirt connection is broken");
             if (deadline.IsExpired) { broken = true; throw new TimeoutException($"no time left for libvirt call {call}"); }
             if (daemon.Hung) { broken = true; daemon.HangIfHung(deadline); }
@@ -263,7 +270,17 @@ public sealed class FakeLibvirt(ManualClock clock)
         public void StoragePoolRefresh(NamedObjectRef pool, Deadline deadline) => Do($"pool-refresh {pool.Name}", deadline, () => { });
         public bool StoragePoolIsActive(NamedObjectRef pool, Deadline deadline) => Do($"pool-isactive {pool.Name}", deadline, () => daemon.Pools[pool.Name]);
 
-        public void Close(Deadline deadline) { lock (daemon.sync) daemon.Calls.Add("close"); broken = true; }
-        public void Dispose() => broken = true;
+        public void Close(Deadline deadline) { lock (daemon.sync) daemon.Calls.Add("close"); End(); }
+        public void Dispose() => End();
+
+        void End()
+        {
+            broken = true;
+            lock (daemon.sync)
+            {
+                if (!ended) daemon.Sessions.Add($"end {Id}");
+                ended = true;
+            }
+        }
     }
 }

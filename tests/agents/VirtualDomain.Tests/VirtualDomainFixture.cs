@@ -60,6 +60,26 @@ public abstract class VirtualDomainFixture : IDisposable
         return Timed(invoker, new VirtualDomainAgent(Libvirt.Open, EmulatorSource ?? Emulators, Dir["libvirt.conf"], systemdUnitDir: null), action);
     }
 
+    /// <summary>How many agent instances <see cref="RunAsMainDoes"/> made.</summary>
+    protected int InstancesMade { get; private set; }
+
+    /// <summary>Runs <paramref name="action"/> as Program.cs does: the host makes a fresh agent for each part of the invocation.</summary>
+    protected AgentResult RunAsMainDoes(string action, params (string Name, string Value)[] parameters)
+    {
+        var invoker = Invoker();
+        foreach (var (k, v) in ExtraEnv) invoker.With(k, v);
+        foreach (var (k, v) in parameters) invoker.Param(k, v);
+        InstancesMade = 0;
+        long before = Clock.GetTimestamp();
+        var result = invoker.Run(() =>
+        {
+            InstancesMade++;
+            return new VirtualDomainAgent(Libvirt.Open, EmulatorSource ?? Emulators, Dir["libvirt.conf"], systemdUnitDir: null);
+        }, action);
+        Elapsed = TimeSpan.FromTicks(Clock.GetTimestamp() - before);
+        return result;
+    }
+
     /// <summary>Runs <paramref name="action"/> with every connection to the fake daemon wrapped by <paramref name="wrap"/>.</summary>
     protected AgentResult RunWith(Func<ILibvirtConnection, ILibvirtConnection> wrap, string action, params (string, string)[] parameters)
     {
