@@ -1,3 +1,4 @@
+using HaCluster.Testing;
 using System.Diagnostics;
 using System.Net.Sockets;
 using HaCluster.Core;

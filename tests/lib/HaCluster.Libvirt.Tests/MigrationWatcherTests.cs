@@ -1,3 +1,4 @@
+using HaCluster.Testing;
 using HaCluster.Core;
 using HaCluster.Libvirt;
 
