@@ -50,11 +50,12 @@ public sealed partial class DummyAgent : ResourceAgent
     StateFile State => new(Config.StateFile, rscTmp: Env.RscTmp);
 
     /// <summary>
-    /// Running while the state file holds what a start writes: one line, the fake value and a
-    /// newline. An empty or cut-off file, or a link, FIFO or directory at the path, is not a
-    /// state this agent wrote, so it does not say "running".
+    /// Running while a regular file is at the state path. Its content does not matter: the shell
+    /// agent touches an empty file, and a resource it started must still be found when only the
+    /// provider changes. A failed start of ours leaves no file at all (the write is atomic), and a
+    /// link, FIFO or directory at the path is not a state anyone's start wrote.
     /// </summary>
-    bool Running() => State.ReadOrNull() is { Length: > 0 } text && text.IndexOf('\n') == text.Length - 1;
+    bool Running() => State.ReadOrNull() is not null;
 
     void WriteState()
     {

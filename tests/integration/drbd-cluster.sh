@@ -250,7 +250,7 @@ if wait_until 120 eval '[ -n "$(first_good "$TK" "$SHA1")" ]'; then
   else fail "power cut to the client reading the file within 30 s" "took ${MEASURED[failover_client_s]} s"; fi
   DATA1=yes
 else fail "client GETs payload1.txt from the survivor within 120 s" "$(tail -5 "$CLIENT_LOG")"; diag; DATA1=no; fi
-wait_until 60 state_is "$S" "node$S" "" "node$S"
+wait_until 180 state_is "$S" "node$S" "" "node$S"
 m=$(mon "$S")
 show "after the power cut of node$P" "$S"
 assert_eq "survivor: drbd Promoted on node$S" "node$S" "$(mon_promoted <<<"$m")" "$m"
@@ -281,7 +281,7 @@ if wait_until 180 eval '[[ $(proc_drbd '"$S"') == "cs:Connected ro:Primary/Secon
 else fail "resync to UpToDate/UpToDate within 180 s" "$(proc_drbd "$S")" "$(proc_drbd "$P")"; diag; fi
 assert_match "sampler saw node$P as SyncTarget or Connected Secondary after its return" 'cs:(SyncTarget|Connected) ro:Secondary/Primary' \
   "$(samples "$P" | awk -v a="$TB" '$1 > a')"
-wait_until 60 state_is "$S" "node$S" "node$P" "node$S"
+wait_until 180 state_is "$S" "node$S" "node$P" "node$S"
 m=$(mon "$S")
 show "node$P back, resynced" "$S"
 assert_eq "node$P Unpromoted after its return" "node$P" "$(mon_unpromoted <<<"$m")" "$m"
@@ -289,7 +289,7 @@ assert_eq "stickiness: drbd stays Promoted on node$S" "node$S" "$(mon_promoted <
 for r in fs_data ip_web web; do assert_eq "stickiness: $r stays on node$S" "node$S" "$(mon_started "$r" <<<"$m")" "$m"; done
 if wait_until 60 eval '[ -z "$(fence_constraint '"$S"')" ]'; then pass "crm-unfence-peer.sh (after-resync-target) removed the fence constraint"
 else fail "fence constraint removed after the resync" "$(fence_constraint "$S")"; fi
-wait_until 30 eval '[ "$(score '"$S"' '"$P"')" = 10000 ]'
+wait_until 90 eval '[ "$(score '"$S"' '"$P"')" = 10000 ]'
 assert_eq "promotion score of node$P after the resync" 10000 "$(score "$S" "$P")"
 assert_eq "promotion score of node$S after the resync" 10000 "$(score "$S" "$S")"
 assert_eq "GET payload1.txt still intact" "$SHA1" "$(get_sha payload1.txt)"
