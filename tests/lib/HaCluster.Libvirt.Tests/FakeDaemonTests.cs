@@ -1,8 +1,8 @@
-using HaCluster.Testing;
 using System.Diagnostics;
 using System.Net.Sockets;
 using HaCluster.Core;
 using HaCluster.Libvirt;
+using HaCluster.Testing;
 
 namespace HaCluster.Libvirt.Tests;
 

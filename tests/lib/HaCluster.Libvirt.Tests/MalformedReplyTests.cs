@@ -1,6 +1,6 @@
-using HaCluster.Testing;
 using HaCluster.Core;
 using HaCluster.Libvirt;
+using HaCluster.Testing;
 
 namespace HaCluster.Libvirt.Tests;
 
