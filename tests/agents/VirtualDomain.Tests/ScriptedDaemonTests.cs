@@ -16,7 +16,8 @@ namespace HaCluster.Agents.VirtualDomain.Tests;
 /// </summary>
 public sealed class ScriptedDaemonTests : VirtualDomainFixture
 {
-    const int TimeoutMs = 4000;
+    // The safety margin is a twentieth of it: 300 ms, time to unwind on a loaded machine.
+    const int TimeoutMs = 6000;
 
     public static readonly string[] Faults =
         ["keep-alive flood", "event flood", "keep-alive flood on a busy CPU", "garbage", "oversized", "truncated", "late", "closed mid-reply"];
