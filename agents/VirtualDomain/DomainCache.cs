@@ -1,3 +1,4 @@
+using HaCluster.Core.Files;
 using HaCluster.Ocf;
 
 namespace HaCluster.Agents.VirtualDomain;
@@ -5,23 +6,25 @@ namespace HaCluster.Agents.VirtualDomain;
 /// <summary>
 /// The domain name and emulator of a started resource, under HA_RSCTMP: a stop whose config file
 /// is unreadable (shared storage gone) still finds the running domain, and the monitor's
-/// fallback without libvirtd knows which emulator process to look for.
+/// fallback without libvirtd knows which emulator process to look for. A <see cref="StateFile"/>:
+/// written atomically through an unpredictable temporary name, read without following a link or
+/// blocking on a FIFO; anything but a file of ours there reads as no record.
 /// </summary>
 public sealed record DomainCache(string Name, string? Emulator)
 {
-    public static string PathFor(OcfEnvironment env) => StateFiles.PathFor(env, "domain");
+    /// <summary>A domain name (at most 1024 characters) and an emulator path: far below this.</summary>
+    const int MaxBytes = 16 * 1024;
+
+    public static StateFile FileFor(OcfEnvironment env) => StateFile.For(env, "domain", MaxBytes);
+
+    public static string PathFor(OcfEnvironment env) => FileFor(env).Path;
 
     public static DomainCache? Load(OcfEnvironment env)
     {
-        try
-        {
-            string path = PathFor(env);
-            if (!File.Exists(path)) return null;
-            var lines = File.ReadAllText(path).Split('\n');
-            if (lines.Length < 1 || lines[0].Length == 0 || DomainConfig.NameProblem(lines[0]) is not null) return null;
-            return new DomainCache(lines[0], lines.Length > 1 && lines[1].Length > 0 ? lines[1] : null);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        if (FileFor(env).ReadOrNull() is not { } text) return null;
+        var lines = text.Split('\n');
+        if (lines[0].Length == 0 || DomainConfig.NameProblem(lines[0]) is not null) return null;
+        return new DomainCache(lines[0], lines.Length > 1 && lines[1].Length > 0 ? lines[1] : null);
     }
 
     /// <summary>Writes the cache when it differs from what is there; false if it cannot be written.</summary>
@@ -30,18 +33,11 @@ public sealed record DomainCache(string Name, string? Emulator)
         try
         {
             if (Load(env) == this) return true;
-            StateFiles.EnsureDirectory(env.RscTmp);
-            string path = PathFor(env), temp = path + ".tmp";
-            File.WriteAllText(temp, Name + "\n" + (Emulator ?? "") + "\n");
-            File.Move(temp, path, overwrite: true);
+            FileFor(env).Write(Name + "\n" + (Emulator ?? "") + "\n");
             return true;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+        catch (FileException) { return false; }
     }
 
-    public static void Delete(OcfEnvironment env)
-    {
-        try { File.Delete(PathFor(env)); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-    }
+    public static void Delete(OcfEnvironment env) => FileFor(env).TryDelete();
 }

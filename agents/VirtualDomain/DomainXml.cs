@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using HaCluster.Core;
 
 namespace HaCluster.Agents.VirtualDomain;
 
@@ -24,7 +25,7 @@ public static class DomainXml
     /// <summary>Nesting deeper than any domain XML: a bound against stack exhaustion by hostile input.</summary>
     public const int MaxDepth = 64;
 
-    /// <summary>Reads <paramref name="xml"/>; throws <see cref="FormatException"/> saying where it is not well-formed.</summary>
+    /// <summary>Reads <paramref name="xml"/>; throws <see cref="DomainXmlException"/> saying where it is not well-formed.</summary>
     public static void Read(string xml, Action<Element> onElement)
     {
         var reader = new Reader(xml, onElement);
@@ -184,7 +185,7 @@ public static class DomainXml
             pos = at + end.Length;
         }
 
-        FormatException Error(string what)
+        DomainXmlException Error(string what)
         {
             int line = 1, column = 1;
             for (int i = 0; i < pos && i < s.Length; i++)
@@ -192,7 +193,11 @@ public static class DomainXml
                 if (s[i] == '\n') { line++; column = 1; }
                 else column++;
             }
-            return new FormatException($"{what}, line {line}, position {column}");
+            // Names in the sentence come from the document: bounded, one line.
+            return new DomainXmlException($"{SafeText.Bound(SafeText.OneLine(what), 200)}, line {line}, position {column}");
         }
     }
 }
+
+/// <summary>A domain XML that is not well-formed: where and why, in a sentence of ours.</summary>
+public sealed class DomainXmlException(string message) : FormatException(message);

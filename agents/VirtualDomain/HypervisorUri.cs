@@ -1,3 +1,5 @@
+using HaCluster.Core;
+using HaCluster.Core.Files;
 using HaCluster.Libvirt;
 using HaCluster.Ocf;
 
@@ -22,13 +24,11 @@ public static class HypervisorUri
     /// <summary>The uri_default setting of a libvirt.conf (<c>uri_default = "qemu:///system"</c>), or null.</summary>
     public static string? ReadUriDefault(string path)
     {
-        string text;
-        try
-        {
-            if (!File.Exists(path)) return null;
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        string? text;
+        // A local file, but still not trusted to be one: never a FIFO that blocks, never unbounded.
+        try { text = BoundedFile.ReadAllTextIfExists(path, Deadline.After(TimeSpan.FromSeconds(2)), 256 * 1024, mayBlock: false); }
+        catch (FileException) { return null; }
+        if (text is null) return null;
         foreach (var raw in text.Split('\n'))
         {
             string line = raw.Trim();
@@ -50,15 +50,7 @@ public static class HypervisorUri
         foreach (char c in uri)
             if (char.IsWhiteSpace(c) || c is '"' or '<' or '>' or '\\' or '^' or '`' or '{' or '|' or '}' || char.IsControl(c))
                 return $"it contains {(char.IsWhiteSpace(c) ? "white space" : $"'{c}'")}, which no URI may contain";
-        try
-        {
-            LibvirtUri.Parse(uri);
-            return null;
-        }
-        catch (ArgumentException e)
-        {
-            return e.Message.Replace(" (Parameter 'uri')", "", StringComparison.Ordinal);
-        }
+        return LibvirtUri.Problem(uri);
     }
 
     /// <summary>The driver of a URI: "qemu" for qemu+ssh://host/system.</summary>

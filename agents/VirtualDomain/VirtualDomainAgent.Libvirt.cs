@@ -44,9 +44,15 @@ public sealed partial class VirtualDomainAgent
             {
                 throw new LibvirtUnavailableException($"libvirtd did not answer at {SafeText.Quote(uri, 200)} within the time this {Action} leaves it", e);
             }
+            catch (ArgumentException e) when (Action is "stop" or "monitor" or "status")
+            {
+                // Validation found the URI usable: whatever refuses it now, a stop or monitor
+                // falls back as for a daemon that does not answer instead of failing with 6.
+                throw new LibvirtUnavailableException($"cannot connect to libvirt at {SafeText.Quote(uri, 200)}: {ExceptionText.Describe(e)}", e);
+            }
             catch (ArgumentException e)
             {
-                throw OcfError.Configured($"hypervisor URI {SafeText.Quote(uri, 200)} cannot be used: {e.Message}");
+                throw OcfError.Configured($"hypervisor URI {SafeText.Quote(uri, 200)} cannot be used: {ExceptionText.Describe(e)}");
             }
         }
     }

@@ -184,6 +184,12 @@ public sealed partial class VirtualDomainAgent
     [LoggerMessage(Level = LogLevel.Warning, Message = "domain {Domain} config failed to validate after dump ({How}); skipping config update")]
     static partial void LogLibvirtConfigInvalid(ILogger logger, string domain, string how);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "domain {Domain}'s configuration is not saved: {Config} is a symbolic link, which is neither followed nor replaced")]
+    static partial void LogConfigIsLink(ILogger logger, string domain, string config);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "domain {Domain}'s configuration could not be checked before saving ({Message}); skipping config update")]
+    static partial void LogConfigNotValidated(ILogger logger, string domain, string message);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "saved domain {Domain}'s configuration to {Config}")]
     static partial void LogConfigSaved(ILogger logger, string domain, string config);
 

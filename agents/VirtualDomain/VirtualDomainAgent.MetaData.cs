@@ -30,10 +30,21 @@ public sealed partial class VirtualDomainAgent
           after a power-off) counts as stopped, whichever call reports it.
         - A libvirtd that does not answer cannot hang an action: every call is bounded by the
           action's deadline. A stop then signals the domain's emulator process (found in /proc by
-          its -name guest=NAME argument; SIGTERM, then SIGKILL) and succeeds once it is gone. A
+          its -name guest=NAME argument, run by root or the user libvirt runs qemu as, with the
+          emulator as its executable; SIGTERM, then SIGKILL) and succeeds once it is gone. A
           monitor then looks for the emulator process: present means running; absent means not
           running for a probe, and a failure with the reason "libvirtd did not answer" for a
-          recurring monitor (Pacemaker then recovers the resource).
+          recurring monitor (Pacemaker then recovers the resource). The shell agent trusts any
+          process whose command line looks like the emulator's (ps | grep): a process of any user
+          can make its probe say "running" for a domain that does not exist. Here the qemu user
+          is qemu.conf's user setting, else libvirt-qemu (Debian) or qemu, as /etc/passwd knows
+          them; when none resolves only root's processes count.
+        - save_config_on_stop writes the configuration through a temporary file of unpredictable
+          name, created exclusively and without following links, with the config file's mode and
+          owner, renamed over the config file. A config file that is a symbolic link is not saved
+          (a warning says so). The shell agent writes through whatever is at the config file's
+          path (cat > config), so a link placed there by whoever can write its directory makes
+          root overwrite the file it points to.
         - migrate_from waits only until its deadline for the domain to arrive (the shell agent
           loops forever when the domain never comes, e.g. under ocf-tester).
         - Migration is always peer to peer and live: the local libvirtd connects to the
@@ -65,8 +76,10 @@ public sealed partial class VirtualDomainAgent
           snapshot save that does not finish in time is aborted, its partial state file removed
           and the domain destroyed.
         - A stop whose parameters no longer validate still stops the domain (shutdown, then
-          destroy) when the hypervisor URI and the domain can be determined, instead of failing
-          and getting the node fenced.
+          destroy) when the hypervisor URI and the domain (from the config file, else as recorded
+          at start) can be determined, instead of failing and getting the node fenced. Under a
+          hypervisor URI no start could have used, or with neither config file nor record, nothing
+          of this resource can be running: the stop succeeds with a warning.
         - monitor_scripts are run directly (each a program without arguments, a bare name found
           through PATH), never through a shell; hostile parameter values are passed literally
           or refused with a reason.

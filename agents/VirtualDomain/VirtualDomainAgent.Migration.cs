@@ -27,7 +27,7 @@ public sealed partial class VirtualDomainAgent
         var migrating = Deadline.Reserve(TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, Deadline.Remaining.Ticks / 5)));
         long downtimeMs = migrationDowntime.Value;
         using var watcher = new MigrationWatcher(open, ConnectUri, domain, (ulong)Math.Max(0, downtimeMs), Deadline,
-            () => LogDowntimeSet(Log, name, downtimeMs), e => LogDowntimeNotSet(Log, name, e.Message));
+            () => LogDowntimeSet(Log, name, downtimeMs), e => LogDowntimeNotSet(Log, name, ExceptionText.Describe(e)));
         var c = Connect(migrating);
         try
         {
@@ -74,7 +74,7 @@ public sealed partial class VirtualDomainAgent
         }
         catch (Exception e) when (e is LibvirtException or TimeoutException or ArgumentException)
         {
-            LogMigrationAbortFailed(Log, Config.DomainName, e.Message);
+            LogMigrationAbortFailed(Log, Config.DomainName, ExceptionText.Describe(e));
         }
     }
 

@@ -1,4 +1,5 @@
 using HaCluster.Core;
+using HaCluster.Core.Files;
 using HaCluster.Core.Processes;
 using HaCluster.Libvirt;
 
@@ -31,31 +32,26 @@ public sealed partial class VirtualDomainAgent
             LogLibvirtConfigUnusable(Log, name, error ?? "another name");
             return;
         }
-        string temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/", "." + Path.GetFileName(path) + ".hacluster-save");
+        // The config's directory may be writable by others (a shared NFS export): nothing is
+        // ever written or chmod'ed through a name someone could have planted. A link at the config
+        // itself is left alone: replacing it would cut the user's link to shared storage, writing
+        // through it would let whoever placed it choose the file root overwrites.
+        if (IsSymbolicLink(path))
+        {
+            LogConfigIsLink(Log, name, path);
+            return;
+        }
+        if (!ValidatesAsDomain(xml, name)) return;
         try
         {
-            File.WriteAllText(temp, xml);
-            string validator = "/usr/bin/virt-xml-validate";
-            if (Processes.IsInstalled(validator))
-            {
-                var check = Processes.Run(new ProcessSpec(validator, temp, "domain"), Deadline.Within(TimeSpan.FromSeconds(10)));
-                if (!check.Succeeded)
-                {
-                    LogLibvirtConfigInvalid(Log, name, check.Describe());
-                    TryDelete(temp);
-                    return;
-                }
-            }
-            if (File.Exists(path)) File.SetUnixFileMode(temp, File.GetUnixFileMode(path));
-            File.Move(temp, path, overwrite: true);
+            AtomicFile.WriteText(path, xml, AtomicWriteOptions.LikeExisting(path));
             // What the file holds now: a later save in this invocation compares with it.
             configuration = Config with { ConfigXml = xml };
             LogConfigSaved(Log, name, path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (FileException e)
         {
-            LogConfigWriteFailed(Log, path, e.Message);
-            TryDelete(temp);
+            LogConfigWriteFailed(Log, path, e.Cause);
             return;
         }
         if (syncConfigOnStop.Value)
@@ -63,5 +59,42 @@ public sealed partial class VirtualDomainAgent
             var csync = Processes.Run(new ProcessSpec(RequireTool("csync2", "sync_config_on_stop"), "-x", path), Deadline.Reserve(TimeSpan.FromTicks(Deadline.Remaining.Ticks / 2)));
             if (!csync.Succeeded) LogConfigSyncFailed(Log, path, csync.Describe());
         }
+    }
+
+    /// <summary>
+    /// virt-xml-validate, when installed, on a copy in a directory of our own (mode 0700, an
+    /// unpredictable name): never a fixed name beside the user's file.
+    /// </summary>
+    bool ValidatesAsDomain(string xml, string name)
+    {
+        const string validator = "/usr/bin/virt-xml-validate";
+        if (!Processes.IsInstalled(validator)) return true;
+        DirectoryInfo? scratch = null;
+        try
+        {
+            scratch = Directory.CreateTempSubdirectory("hacluster-VirtualDomain-");
+            string copy = Path.Combine(scratch.FullName, "domain.xml");
+            AtomicFile.WriteText(copy, xml);
+            var check = Processes.Run(new ProcessSpec(validator, copy, "domain"), Deadline.Within(TimeSpan.FromSeconds(10)));
+            if (check.Succeeded) return true;
+            LogLibvirtConfigInvalid(Log, name, check.Describe());
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogConfigNotValidated(Log, name, ExceptionText.Describe(e));
+            return false;
+        }
+        finally
+        {
+            try { scratch?.Delete(recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+    }
+
+    static bool IsSymbolicLink(string path)
+    {
+        try { return new FileInfo(path).LinkTarget is not null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { return false; }
     }
 }

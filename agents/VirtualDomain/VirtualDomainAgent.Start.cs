@@ -1,4 +1,5 @@
 using HaCluster.Core;
+using HaCluster.Core.Files;
 using HaCluster.Core.Processes;
 using HaCluster.Libvirt;
 using HaCluster.Ocf;
@@ -71,13 +72,9 @@ public sealed partial class VirtualDomainAgent
         }
         string path = Config.ConfigFile;
         byte[]? backup = null;
-        UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        try
-        {
-            backup = File.ReadAllBytes(path);
-            mode = File.GetUnixFileMode(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { LogConfigBackupFailed(Log, path, e.Message); }
+        var like = AtomicWriteOptions.LikeExisting(path);
+        try { backup = BoundedFile.ReadAllBytes(path, Deadline, DomainConfig.MaxBytes); }
+        catch (FileException e) { LogConfigBackupFailed(Log, path, e.Cause); }
         try
         {
             Call(Deadline, c => c.Undefine(domain, DomainUndefineFlags.None, Deadline));
@@ -88,19 +85,27 @@ public sealed partial class VirtualDomainAgent
             LogUndefineFailed(Log, name, e.Message);
         }
         catch (LibvirtException) { }
-        if (backup is not null && !File.Exists(path))
+        if (backup is not null && !Exists(path))
         {
+            // Put back as a new file (unpredictable temporary name, rename): never through
+            // whatever someone may have placed at the name meanwhile.
             try
             {
-                File.WriteAllBytes(path, backup);
-                File.SetUnixFileMode(path, mode);
+                AtomicFile.Write(path, backup, like);
                 LogConfigRestored(Log, path, name);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (FileException e)
             {
-                LogConfigRestoreFailed(Log, path, e.Message);
+                LogConfigRestoreFailed(Log, path, e.Cause);
             }
         }
+    }
+
+    /// <summary>Anything at <paramref name="path"/>, a dangling link included.</summary>
+    static bool Exists(string path)
+    {
+        try { return new FileInfo(path) is { Exists: true } || new FileInfo(path).LinkTarget is not null || Directory.Exists(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { return true; }
     }
 
     /// <summary>start_resources: the storage pools and networks of the domain XML, started (or refreshed) on <paramref name="onUri"/>.</summary>
@@ -246,7 +251,7 @@ public sealed partial class VirtualDomainAgent
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            LogDropInsFailed(Log, dir, e.Message);
+            LogDropInsFailed(Log, dir, ExceptionText.Describe(e));
             return;
         }
         string? systemctl = ResolveProgram("systemctl");
@@ -256,10 +261,10 @@ public sealed partial class VirtualDomainAgent
         Processes.Run(new ProcessSpec(systemctl, "start", "virt-guest-shutdown.target"), slice);
     }
 
-    static bool WriteIfChanged(string path, string content)
+    bool WriteIfChanged(string path, string content)
     {
-        if (File.Exists(path) && File.ReadAllText(path) == content) return false;
-        File.WriteAllText(path, content);
+        if (BoundedFile.ReadAllTextIfExists(path, Deadline, 64 * 1024, mayBlock: false) == content) return false;
+        AtomicFile.WriteText(path, content, new AtomicWriteOptions { Mode = (UnixFileMode)0x1a4 /* 0644: systemd reads it */ });
         return true;
     }
 }

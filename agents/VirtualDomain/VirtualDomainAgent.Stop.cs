@@ -30,20 +30,24 @@ public sealed partial class VirtualDomainAgent
 
     /// <summary>
     /// A stop whose parameters do not validate (a value changed to something invalid while the
-    /// domain ran) would fail and get the node fenced. If the daemon and the domain can still be
-    /// named, the domain is stopped the plain way: shutdown, then destroy, without snapshot,
-    /// save_config_on_stop or shutdown_mode. (A parameter that failed to parse has no value.)
+    /// domain ran, or the recovery stop after a failed probe of a mistyped resource) must not
+    /// fail: that gets the node fenced. What can be trusted decides. A hypervisor URI no start
+    /// could have connected to means nothing was started under these values: 0 with a warning.
+    /// Otherwise the domain named by the config file, or recorded under HA_RSCTMP when the
+    /// config parameter or file is unusable, is stopped the plain way: shutdown, then destroy,
+    /// without snapshot, save_config_on_stop or shutdown_mode (a parameter that failed to parse
+    /// has no value). With neither, no domain of this resource can be running here.
     /// </summary>
     public override OcfExitCode StopDespiteInvalidConfiguration(OcfException validationFailure)
     {
-        if (configFile.Value is not { Length: > 0 } || hypervisor.Value is null) throw validationFailure;
-        string uri = ConfiguredUri();
-        if (HypervisorUri.Problem(uri) is not null) throw validationFailure;
+        if (hypervisor.Value is not { } value) return base.StopDespiteInvalidConfiguration(validationFailure);
+        string uri = value.Length > 0 ? value : ConfiguredUri();
+        if (HypervisorUri.Problem(uri) is not null) return base.StopDespiteInvalidConfiguration(validationFailure);
         try { configuration = ReadConfigFile(uri, minimal: true); }
-        catch (OcfException e) when (e.EnvironmentMissing)
+        catch (OcfException e)
         {
             LogCannotBeRunningHere(Log, e.Reason);
-            return OcfExitCode.Success;
+            return base.StopDespiteInvalidConfiguration(validationFailure);
         }
         LogStoppingDespiteInvalidConfiguration(Log, validationFailure.Reason, Config.DomainName);
         return Stop();

@@ -1,4 +1,5 @@
 using HaCluster.Core;
+using HaCluster.Core.Files;
 using HaCluster.Libvirt;
 using HaCluster.Ocf;
 
@@ -80,26 +81,32 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
     /// </summary>
     VirtualDomainConfiguration ReadConfigFile(string uri, bool minimal)
     {
-        string path = configFile.Value;
+        // Null when the parameter failed to bind (a stop despite invalid values).
+        string path = configFile.Value ?? "";
         string? why = null, xml = null;
         DomainConfig? domain = null;
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists) why = "does not exist or is not readable";
-            else if (info.Length > DomainConfig.MaxBytes) why = $"is larger than {DomainConfig.MaxBytes >> 20} MiB";
-            // Not opened at all: a FIFO would block the read, a device (/dev/zero) never end it.
-            else if (info.Length == 0) why = "is empty (or not a regular file)";
+            // Opened without blocking on a FIFO, a regular file or an error, bounded, and on a
+            // thread given up at the deadline: the config is often on shared storage whose server
+            // may be gone.
+            xml = BoundedFile.ReadAllText(path, Deadline, DomainConfig.MaxBytes);
+            if (xml.Length == 0) why = "is empty";
             else
             {
-                xml = File.ReadAllText(path);
                 domain = DomainConfig.Parse(xml, out var error);
                 if (domain is null) why = $"is not a libvirt domain XML: {error}";
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (FileException e)
         {
-            why = $"cannot be read: {e.Message}";
+            why = e.Problem switch
+            {
+                FileProblem.NotFound => "does not exist or is not readable",
+                FileProblem.TooLarge => $"is larger than {DomainConfig.MaxBytes >> 20} MiB",
+                FileProblem.TimedOut => "could not be read before the deadline (is its file system reachable?)",
+                _ => $"cannot be read: {e.Cause}",
+            };
         }
         if (why is null)
         {
@@ -126,9 +133,9 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
     }
 
     VirtualDomainConfiguration Configuration(string uri, bool minimal, string name, DomainConfig? domain, string? xml, string? configProblem) =>
-        new(configFile.Value, uri, name, domain, xml, configProblem,
+        new(configFile.Value ?? "", uri, name, domain, xml, configProblem,
             ShutdownMode: minimal ? DomainShutdownMode.Default : ShutdownModes.Parse(shutdownMode.Value, out _) ?? DomainShutdownMode.Default,
-            SnapshotDirectory: minimal ? "" : snapshot.Value,
+            SnapshotDirectory: minimal ? "" : snapshot.Value ?? "",
             SaveConfig: !minimal && (saveConfigOnStop.Value || syncConfigOnStop.Value));
 
     public override OcfExitCode ValidateAll()
@@ -178,9 +185,10 @@ public sealed partial class VirtualDomainAgent : ResourceAgent
         throw OcfError.NotInstalled($"{name} is not installed (needed for {purpose})");
     }
 
+    /// <summary>Removes the name itself (a link there, not what it points to); failures are not the action's.</summary>
     static void TryDelete(string path)
     {
-        try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        try { AtomicFile.Remove(path); }
+        catch (FileException) { }
     }
 }

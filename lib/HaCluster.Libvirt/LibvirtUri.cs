@@ -1,3 +1,5 @@
+using HaCluster.Core;
+
 namespace HaCluster.Libvirt;
 
 /// <summary>
@@ -7,26 +9,41 @@ namespace HaCluster.Libvirt;
 /// </summary>
 public readonly record struct LibvirtUri(string SocketPath, string Name)
 {
+    /// <summary>The longest socket path a unix socket address holds (sun_path less its terminating NUL).</summary>
+    public const int MaxSocketPathBytes = 107;
+
     /// <summary>
     /// <c>driver[+unix]:///path[?socket=PATH&amp;...]</c>. Remote hosts and other transports (tls, ssh,
-    /// tcp, libssh) are refused with <see cref="ArgumentException"/>: this client speaks only to a
-    /// local daemon.
+    /// tcp, libssh) are refused with <see cref="LibvirtUriException"/> (an <see cref="ArgumentException"/>
+    /// whose message is a sentence of ours): this client speaks only to a local daemon.
     /// </summary>
     public static LibvirtUri Parse(string uri) => Parse(uri, File.Exists);
 
-    internal static LibvirtUri Parse(string uri, Func<string, bool> exists)
+    /// <summary>Why <paramref name="uri"/> cannot be opened by this client, in a sentence of ours; null when it can.</summary>
+    public static string? Problem(string uri) => TryParse(uri, File.Exists, out _, out var problem) ? null : problem;
+
+    internal static LibvirtUri Parse(string uri, Func<string, bool> exists) =>
+        TryParse(uri, exists, out var parsed, out var problem) ? parsed : throw new LibvirtUriException(problem!);
+
+    static bool TryParse(string uri, Func<string, bool> exists, out LibvirtUri parsed, out string? problem)
     {
         ArgumentNullException.ThrowIfNull(uri);
+        parsed = default;
+        problem = null;
+        string quoted = SafeText.Quote(uri, 120);
         int sep = uri.IndexOf("://", StringComparison.Ordinal);
-        if (sep <= 0) throw new ArgumentException($"'{uri}' is not a libvirt URI (driver:///path)", nameof(uri));
+        if (sep <= 0) { problem = $"{quoted} is not a libvirt URI (driver:///path)"; return false; }
         string scheme = uri[..sep];
         string rest = uri[(sep + 3)..];
         string driver = scheme, transport = "";
         int plus = scheme.IndexOf('+');
         if (plus >= 0) { driver = scheme[..plus]; transport = scheme[(plus + 1)..]; }
-        if (driver.Length == 0) throw new ArgumentException($"'{uri}' names no driver", nameof(uri));
+        if (driver.Length == 0) { problem = $"{quoted} names no driver"; return false; }
         if (transport.Length != 0 && transport != "unix")
-            throw new ArgumentException($"'{uri}': only the local unix transport is supported, not '{transport}'", nameof(uri));
+        {
+            problem = $"{quoted}: only the local unix transport is supported, not {SafeText.Quote(transport, 32)}";
+            return false;
+        }
 
         string query = "";
         int q = rest.IndexOf('?');
@@ -34,8 +51,7 @@ public readonly record struct LibvirtUri(string SocketPath, string Name)
         int slash = rest.IndexOf('/');
         string host = slash < 0 ? rest : rest[..slash];
         string path = slash < 0 ? "" : rest[slash..];
-        if (host.Length != 0)
-            throw new ArgumentException($"'{uri}': remote hosts are not supported, only a local daemon", nameof(uri));
+        if (host.Length != 0) { problem = $"{quoted}: remote hosts are not supported, only a local daemon"; return false; }
 
         string? socket = null, nameOverride = null;
         var kept = new List<string>();
@@ -56,7 +72,20 @@ public readonly record struct LibvirtUri(string SocketPath, string Name)
             }
         }
         string name = nameOverride ?? $"{driver}://{path}" + (kept.Count > 0 ? "?" + string.Join('&', kept) : "");
-        return new LibvirtUri(socket ?? DefaultSocket(driver, path, exists), name);
+        string socketPath = socket ?? DefaultSocket(driver, path, exists);
+        if (SocketPathProblem(socketPath) is { } bad) { problem = $"{quoted}: the socket path {bad}"; return false; }
+        parsed = new LibvirtUri(socketPath, name);
+        return true;
+    }
+
+    /// <summary>What makes <paramref name="path"/> unusable as a unix socket address, or null.</summary>
+    static string? SocketPathProblem(string path)
+    {
+        if (path.Length == 0) return "is empty";
+        if (path.Contains('\0')) return "contains a NUL character";
+        int bytes = System.Text.Encoding.UTF8.GetByteCount(path);
+        if (bytes > MaxSocketPathBytes) return $"is {bytes} bytes long, more than the {MaxSocketPathBytes} a unix socket address holds";
+        return null;
     }
 
     /// <summary>
@@ -95,3 +124,6 @@ public readonly record struct LibvirtUri(string SocketPath, string Name)
         return Path.Combine(dir, "libvirt-sock");
     }
 }
+
+/// <summary>A URI this client cannot open; the message is a sentence of ours, never the runtime's.</summary>
+public sealed class LibvirtUriException(string message) : ArgumentException(message);

@@ -37,11 +37,17 @@ public class ConfigurationTests : VirtualDomainFixture
     [Theory]
     [InlineData("/dev/zero")]
     [InlineData("/dev/null")]
-    [InlineData("/proc/self/status")]
     public void A_config_that_is_no_regular_file_is_never_read(string path)
     {
         var r = Run("start", ("config", path));
         ShouldFail(r, OcfExitCode.ErrInstalled, "not a regular file");
+        Elapsed.Should().Be(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void A_config_in_proc_is_read_bounded_and_refused_as_no_domain_xml()
+    {
+        ShouldFail(Run("start", ("config", "/proc/self/status")), OcfExitCode.ErrInstalled, "is not a libvirt domain XML");
         Elapsed.Should().Be(TimeSpan.Zero);
     }
 
@@ -56,6 +62,27 @@ public class ConfigurationTests : VirtualDomainFixture
         first.Should().BeSameAs(task, "reading a FIFO would block until a writer comes");
         (await task).Code.Should().Be(OcfExitCode.ErrInstalled);
     }
+
+    [Theory]
+    [InlineData("pool")]
+    [InlineData("network")]
+    public void A_config_naming_100000_pools_or_networks_validates_in_linear_time(string kind)
+    {
+        var devices = new System.Text.StringBuilder();
+        for (int i = 0; i < 100_000; i++) devices.Append("<source ").Append(kind).Append("='x").Append(i).Append("'/>");
+        WriteConfig(FakeLibvirt.DomainXml("vm1", extraDevices: devices.ToString()));
+        // CPU time of this thread (the agent runs in-process on it): wall time on a machine shared
+        // by several builds says little.
+        long before = ThreadCpuNanoseconds();
+        var r = Run("validate-all");
+        var cpu = TimeSpan.FromTicks((ThreadCpuNanoseconds() - before) / 100);
+        r.Code.Should().Be(OcfExitCode.Success, r.Stderr);
+        // Quadratic de-duplication (List.Contains) took 27 s here, past a 10 s timeout.
+        cpu.Should().BeLessThan(TimeSpan.FromSeconds(1));
+    }
+
+    static long ThreadCpuNanoseconds() =>
+        long.Parse(File.ReadAllText("/proc/thread-self/schedstat").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public void A_missing_config_follows_the_probe_rule()

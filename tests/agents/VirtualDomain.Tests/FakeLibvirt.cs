@@ -57,6 +57,8 @@ public sealed class FakeLibvirt(ManualClock clock)
     public bool DomainsDieAtOnce { get; set; }
     /// <summary>Undefine deletes this file, as libvirt does with configs in directories it manages.</summary>
     public string? UndefineDeletesFile { get; set; }
+    /// <summary>Runs after an undefine (someone acting on the config's directory meanwhile).</summary>
+    public Action? AfterUndefine { get; set; }
     /// <summary>The emulator in the live XML of created domains.</summary>
     public string LiveEmulator { get; set; } = "/usr/bin/qemu-system-x86_64";
     public DomainJobInfo? Job { get; private set; }
@@ -80,8 +82,14 @@ public sealed class FakeLibvirt(ManualClock clock)
         lock (sync) OpenedUris.Add(uri);
         if (Refused) throw new LibvirtException(LibvirtErrorCode.NoConnect, "Failed to connect socket to '/x/libvirt-sock': Connection refused");
         HangIfHung(deadline);
-        return new Connection(this, uri);
+        var connection = new Connection(this, uri);
+        lock (sync) Sessions.Add($"open {connection.Id} {uri}");
+        return connection;
     }
+
+    /// <summary>Every connection's life: "open N URI", "N CALL" for each call on it, "end N" when closed or disposed.</summary>
+    public List<string> Sessions { get; } = [];
+    int connections;
 
     void HangIfHung(Deadline deadline)
     {
@@ -100,13 +108,14 @@ public sealed class FakeLibvirt(ManualClock clock)
 
     sealed class Connection(FakeLibvirt daemon, string uri) : ILibvirtConnection
     {
-        bool broken;
+        public readonly int Id = Interlocked.Increment(ref daemon.connections);
+        bool broken, ended;
         public string Name => uri;
         public bool IsBroken => broken;
 
         T Do<T>(string call, Deadline deadline, Func<T> body)
         {
-            lock (daemon.sync) daemon.Calls.Add(call);
+            lock (daemon.sync) { daemon.Calls.Add(call); daemon.Sessions.Add($"{Id} {call}"); }
             if (broken) throw new LibvirtException(LibvirtErrorCode.NoConnect, "the libvirt connection is broken");
             if (deadline.IsExpired) { broken = true; throw new TimeoutException($"no time left for libvirt call {call}"); }
             if (daemon.Hung) { broken = true; daemon.HangIfHung(deadline); }
@@ -167,6 +176,7 @@ public sealed class FakeLibvirt(ManualClock clock)
             if (d.Active) d.Persistent = false;
             else daemon.Domains.Remove(d.Name);
             if (daemon.UndefineDeletesFile is { } f) File.Delete(f);
+            daemon.AfterUndefine?.Invoke();
         });
 
         public bool IsPersistent(DomainRef domain, Deadline deadline) => Do($"ispersistent {domain.Name}", deadline, () => Find(domain).Persistent);
@@ -197,7 +207,12 @@ public sealed class FakeLibvirt(ManualClock clock)
                 daemon.Clock.Advance(deadline.Remaining + TimeSpan.FromMilliseconds(1));
                 throw new TimeoutException("libvirt did not answer the save call in time");
             }
-            File.WriteAllText(toPath, d.Xml);
+            // libvirt answers an unusable path with an error of its own, never by failing the connection.
+            try { File.WriteAllText(toPath, d.Xml); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new LibvirtException(LibvirtErrorCode.SystemError, $"cannot open '{toPath}' for the saved state");
+            }
             daemon.Stopped(d);
         });
 
@@ -255,7 +270,17 @@ public sealed class FakeLibvirt(ManualClock clock)
         public void StoragePoolRefresh(NamedObjectRef pool, Deadline deadline) => Do($"pool-refresh {pool.Name}", deadline, () => { });
         public bool StoragePoolIsActive(NamedObjectRef pool, Deadline deadline) => Do($"pool-isactive {pool.Name}", deadline, () => daemon.Pools[pool.Name]);
 
-        public void Close(Deadline deadline) { lock (daemon.sync) daemon.Calls.Add("close"); broken = true; }
-        public void Dispose() => broken = true;
+        public void Close(Deadline deadline) { lock (daemon.sync) daemon.Calls.Add("close"); End(); }
+        public void Dispose() => End();
+
+        void End()
+        {
+            broken = true;
+            lock (daemon.sync)
+            {
+                if (!ended) daemon.Sessions.Add($"end {Id}");
+                ended = true;
+            }
+        }
     }
 }

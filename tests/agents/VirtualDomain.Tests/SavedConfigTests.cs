@@ -1,4 +1,5 @@
 using HaCluster.Agents.VirtualDomain;
+using HaCluster.Libvirt;
 using HaCluster.Ocf;
 
 namespace HaCluster.Agents.VirtualDomain.Tests;
@@ -46,5 +47,55 @@ public class SavedConfigTests : VirtualDomainFixture
         Libvirt.Add("vm1");
         Run("stop", ("sync_config_on_stop", "true")).Code.Should().Be(OcfExitCode.Success);
         Libvirt.Domains.Should().BeEmpty("the stop must not skip the domain because a sync tool is missing");
+    }
+
+    [Fact]
+    public void Save_config_never_writes_or_chmods_through_a_link_planted_at_the_old_temporary_name()
+    {
+        string victim = Dir["victim"];
+        File.WriteAllText(victim, "precious");
+        File.SetUnixFileMode(victim, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.SetUnixFileMode(ConfigPath, (UnixFileMode)0x1a4);
+        File.CreateSymbolicLink(Dir[".vm1.xml.hacluster-save"], victim);
+        Libvirt.Add("vm1").Xml = FakeLibvirt.DomainXml("vm1", extraDevices: "<disk type='file'/>");
+
+        Run("stop", ("save_config_on_stop", "true")).Code.Should().Be(OcfExitCode.Success);
+
+        File.ReadAllText(victim).Should().Be("precious");
+        File.GetUnixFileMode(victim).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.ReadAllText(ConfigPath).Should().Contain("<disk type='file'/>");
+        File.GetUnixFileMode(ConfigPath).Should().Be((UnixFileMode)0x1a4, "the saved file keeps the config's mode");
+        Directory.GetFiles(Dir.Path, ".vm1.xml.*").Should().BeEquivalentTo([Dir[".vm1.xml.hacluster-save"]], "no temporary file is left");
+    }
+
+    [Fact]
+    public void Save_config_neither_follows_nor_replaces_a_config_that_is_a_symbolic_link()
+    {
+        string victim = Dir["victim.xml"];
+        File.WriteAllText(victim, FakeLibvirt.DomainXml("vm1"));
+        File.SetUnixFileMode(victim, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Delete(ConfigPath);
+        File.CreateSymbolicLink(ConfigPath, victim);
+        Libvirt.Add("vm1").Xml = FakeLibvirt.DomainXml("vm1", extraDevices: "<disk type='file'/>");
+
+        var r = Run("stop", ("save_config_on_stop", "true"));
+
+        r.Code.Should().Be(OcfExitCode.Success);
+        File.ReadAllText(victim).Should().NotContain("<disk");
+        File.GetUnixFileMode(victim).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        new FileInfo(ConfigPath).LinkTarget.Should().Be(victim);
+        r.Stderr.Should().Contain("symbolic link");
+        Libvirt.Domains.Should().BeEmpty("the stop itself goes on");
+    }
+
+    [Fact]
+    public void Start_never_puts_back_a_config_libvirt_removed_through_a_dangling_link_planted_there()
+    {
+        string victim = Dir["cron-job"];
+        Libvirt.Add("vm1", DomainState.Shutoff, persistent: true);
+        Libvirt.UndefineDeletesFile = ConfigPath;
+        Libvirt.AfterUndefine = () => File.CreateSymbolicLink(ConfigPath, victim);
+        Run("start", UtilizationOff).Code.Should().Be(OcfExitCode.Success);
+        File.Exists(victim).Should().BeFalse("root must not create a file where a planted link points");
     }
 }

@@ -20,6 +20,8 @@ public abstract class VirtualDomainFixture : IDisposable
     protected readonly ManualClock Clock = new();
     protected readonly FakeLibvirt Libvirt;
     protected readonly FakeEmulators Emulators = new();
+    /// <summary>Where the agent looks for emulator processes: the fake unless a test sets the real /proc.</summary>
+    protected IEmulatorProcesses? EmulatorSource { get; set; }
     protected readonly ScriptedProcessRunner Processes = new();
     protected readonly RecordingCluster Cluster = new();
     /// <summary>Environment variables every run gets besides the usual ones.</summary>
@@ -55,13 +57,33 @@ public abstract class VirtualDomainFixture : IDisposable
             if (v is null) invoker.Env.Remove("OCF_RESKEY_" + k);
             else invoker.Param(k, v);
         }
-        return Timed(invoker, new VirtualDomainAgent(Libvirt.Open, Emulators, Dir["libvirt.conf"], systemdUnitDir: null), action);
+        return Timed(invoker, new VirtualDomainAgent(Libvirt.Open, EmulatorSource ?? Emulators, Dir["libvirt.conf"], systemdUnitDir: null), action);
+    }
+
+    /// <summary>How many agent instances <see cref="RunAsMainDoes"/> made.</summary>
+    protected int InstancesMade { get; private set; }
+
+    /// <summary>Runs <paramref name="action"/> as Program.cs does: the host makes a fresh agent for each part of the invocation.</summary>
+    protected AgentResult RunAsMainDoes(string action, params (string Name, string Value)[] parameters)
+    {
+        var invoker = Invoker();
+        foreach (var (k, v) in ExtraEnv) invoker.With(k, v);
+        foreach (var (k, v) in parameters) invoker.Param(k, v);
+        InstancesMade = 0;
+        long before = Clock.GetTimestamp();
+        var result = invoker.Run(() =>
+        {
+            InstancesMade++;
+            return new VirtualDomainAgent(Libvirt.Open, EmulatorSource ?? Emulators, Dir["libvirt.conf"], systemdUnitDir: null);
+        }, action);
+        Elapsed = TimeSpan.FromTicks(Clock.GetTimestamp() - before);
+        return result;
     }
 
     /// <summary>Runs <paramref name="action"/> with every connection to the fake daemon wrapped by <paramref name="wrap"/>.</summary>
     protected AgentResult RunWith(Func<ILibvirtConnection, ILibvirtConnection> wrap, string action, params (string, string)[] parameters)
     {
-        var agent = new VirtualDomainAgent((uri, d) => wrap(Libvirt.Open(uri, d)), Emulators, Dir["libvirt.conf"], null);
+        var agent = new VirtualDomainAgent((uri, d) => wrap(Libvirt.Open(uri, d)), EmulatorSource ?? Emulators, Dir["libvirt.conf"], null);
         var invoker = Invoker();
         foreach (var (k, v) in parameters) invoker.Param(k, v);
         return Timed(invoker, agent, action);

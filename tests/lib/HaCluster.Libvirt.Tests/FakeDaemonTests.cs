@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using HaCluster.Core;
 using HaCluster.Libvirt;
+using HaCluster.Testing;
 
 namespace HaCluster.Libvirt.Tests;
 

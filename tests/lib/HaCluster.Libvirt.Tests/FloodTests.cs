@@ -1,5 +1,6 @@
 using HaCluster.Core;
 using HaCluster.Libvirt;
+using HaCluster.Testing;
 
 namespace HaCluster.Libvirt.Tests;
 

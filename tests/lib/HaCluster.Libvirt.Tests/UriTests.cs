@@ -35,4 +35,33 @@ public sealed class UriTests
     {
         LibvirtConnection.DefaultSocketPath("test+unix:///default?socket=/x/sock/libvirt-sock").Should().Be("/x/sock/libvirt-sock");
     }
+
+    [Theory]
+    [InlineData("qemu+ssh://host/system")]
+    [InlineData("qemu+unix:///system?socket=/sssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss")]
+    public void Refusals_are_sentences_of_ours_not_the_runtimes_parameter_decoration(string uri)
+    {
+        // NativeAOT turns ArgumentException's "(Parameter 'uri')" into the resource key Arg_ParamName_Name.
+        var act = () => LibvirtUri.Parse(uri);
+        var e = act.Should().Throw<ArgumentException>().Which;
+        e.ParamName.Should().BeNull();
+        e.Message.Should().NotContain("Parameter");
+        HaCluster.Core.ExceptionText.IsOurs(e).Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_socket_path_longer_than_a_unix_address_holds_is_a_problem_of_ours_not_a_runtime_exception()
+    {
+        string uri = "qemu+unix:///system?socket=/" + new string('s', 107);
+        LibvirtUri.Problem(uri).Should().Contain("108 bytes long, more than the 107");
+        LibvirtUri.Problem("qemu+unix:///system?socket=/" + new string('s', 106)).Should().BeNull();
+        var act = () => LibvirtUri.Parse(uri);
+        act.Should().Throw<LibvirtUriException>().Which.Message.Should().NotContain("Parameter").And.NotContain("Arg_");
+    }
+
+    [Fact]
+    public void Problems_quote_a_hostile_uri_bounded()
+    {
+        LibvirtUri.Problem(new string('x', 100_000)).Should().Match(p => p.Length < 300, "a 100 KB value must not flood the reason");
+    }
 }

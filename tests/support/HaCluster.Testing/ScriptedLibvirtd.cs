@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using HaCluster.Libvirt;
 
-namespace HaCluster.Libvirt.Tests;
+namespace HaCluster.Testing;
 
 /// <summary>
 /// A scripted libvirtd stand-in: listens on a unix socket, reads the calls of any number of
