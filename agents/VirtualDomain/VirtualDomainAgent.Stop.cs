@@ -40,7 +40,8 @@ public sealed partial class VirtualDomainAgent
     /// </summary>
     public override OcfExitCode StopDespiteInvalidConfiguration(OcfException validationFailure)
     {
-        if (hypervisor.Value is not { } value) return base.StopDespiteInvalidConfiguration(validationFailure);
+        if (hypervisor.Failed) return base.StopDespiteInvalidConfiguration(validationFailure);
+        string value = hypervisor.Value;
         string uri = value.Length > 0 ? value : ConfiguredUri();
         if (HypervisorUri.Problem(uri) is not null) return base.StopDespiteInvalidConfiguration(validationFailure);
         try { configuration = ReadConfigFile(uri, minimal: true); }

@@ -60,8 +60,21 @@ public abstract class Parameter
 
     private protected bool Bound { get; private set; }
 
+    /// <summary>
+    /// The value given could not be bound (validation refused it): <c>Value</c> is then only the
+    /// static default, nothing a start could have run under.
+    /// </summary>
+    public bool Failed { get; private set; }
+
     /// <summary>Parses the raw value (null = unset); returns an error sentence or null.</summary>
     internal string? Bind(string? raw, OcfEnvironment env, string? suppliedBy = null)
+    {
+        string? error = BindValue(raw, env, suppliedBy);
+        Failed = error is not null;
+        return error;
+    }
+
+    string? BindValue(string? raw, OcfEnvironment env, string? suppliedBy)
     {
         IsSet = raw is not null;
         RawValue = raw;

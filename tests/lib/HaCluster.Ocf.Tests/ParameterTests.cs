@@ -42,6 +42,9 @@ public class ParameterTests
         config.Should().Be("");
         label.Should().Be("none");
         count.Should().Be(5);
+        agent.Label.Failed.Should().BeTrue("a stop must be able to tell a refused value from the default");
+        agent.Count.Failed.Should().BeTrue();
+        agent.Flag.Failed.Should().BeFalse();
     }
 
     [Fact]
