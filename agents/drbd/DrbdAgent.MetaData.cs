@@ -58,6 +58,9 @@ public sealed partial class DrbdAgent
           not configured, promote refuses after 20 seconds (long enough for DRBD to notice a
           dead peer with its default keep-alive settings) with a reason naming the peer;
           LINBIT's agent retried until the operation timed out.
+        - Promote and demote return as soon as drbdadm primary or secondary succeeded; LINBIT's
+          agent sleeps one more second after every try but the first, also after a successful
+          one, which on a failover is a second more of outage.
         - After a split-brain DRBD drops the connection and leaves both sides StandAlone,
           which LINBIT's table scores 1000 like any disconnected UpToDate Secondary: Pacemaker
           would promote one side and its next resync would discard the other side's writes.

@@ -69,8 +69,12 @@ public sealed partial class DrbdAgent
                 break;
             }
             if (!r.Succeeded)
+            {
                 lastPromoteError = $": drbdadm primary {r.Describe()}" + (peerPrimary ? " (a peer is Primary and two primaries are not configured)" : "");
-            if (!firstTry) Pause(TimeSpan.FromSeconds(1));
+                // ocf:linbit:drbd sleeps a second after every try but the first, also after one
+                // that succeeded: on a failover that second is a second more of outage.
+                if (!firstTry) Pause(TimeSpan.FromSeconds(1));
+            }
             firstTry = false;
         }
 
@@ -106,8 +110,9 @@ public sealed partial class DrbdAgent
             var state = Current();
             if (state.Code == OcfExitCode.Success) return OcfExitCode.Success;
             if (state.Code == OcfExitCode.NotRunning) throw OcfError.Generic("cannot demote a resource that was not started");
-            last = Describe(tools.Secondary(Resource, Deadline), "secondary");
-            if (!firstTry) Pause(TimeSpan.FromSeconds(1));
+            var r = tools.Secondary(Resource, Deadline);
+            last = Describe(r, "secondary");
+            if (!r.Succeeded && !firstTry) Pause(TimeSpan.FromSeconds(1));
             firstTry = false;
         }
     }

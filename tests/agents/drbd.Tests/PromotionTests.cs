@@ -79,6 +79,7 @@ public class PromotionTests : DrbdFixture
         Drbd.Results["primary"] = () => n++ == 0 ? FakeDrbd.Fail(11, "State change failed: (-1) Multiple primaries not allowed by config") : null;
         Run("promote").ExitCode.Should().Be(0);
         Drbd.Commands.Should().Equal("primary r0", "primary r0");
+        Elapsed.Should().Be(TimeSpan.Zero, "the second try follows the first at once, and a success is not followed by a pause");
     }
 
     [Fact]
@@ -136,6 +137,9 @@ public class PromotionTests : DrbdFixture
         };
         Run("promote", P("CRM_meta_timeout", "90000")).ExitCode.Should().Be(0);
         Drbd.Role.Should().Be(DrbdRole.Primary);
+        // One second between failed tries (none after the first); the promote ends as soon as
+        // drbdadm primary succeeds: every second after that is a second more of the failover.
+        Elapsed.Should().Be(TimeSpan.FromSeconds(13));
     }
 
     [Fact]
@@ -170,6 +174,17 @@ public class PromotionTests : DrbdFixture
         Drbd.Commands.Should().Equal("secondary r0");
         Run("demote").ExitCode.Should().Be(0);
         Drbd.Commands.Should().Equal("secondary r0");
+    }
+
+    [Fact]
+    public void A_demote_that_fails_once_ends_when_secondary_succeeds()
+    {
+        Drbd.Running(DrbdRole.Primary);
+        int n = 0;
+        Drbd.Results["secondary"] = () => n++ == 0 ? FakeDrbd.Fail(11, "State change failed: (-12) Device is held open by someone") : null;
+        Run("demote").ExitCode.Should().Be(0);
+        Drbd.Commands.Should().Equal("secondary r0", "secondary r0");
+        Elapsed.Should().Be(TimeSpan.Zero);
     }
 
     [Fact]
