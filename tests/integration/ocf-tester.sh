@@ -22,6 +22,8 @@
 # regenerated with ocf-tester-runs/run-ocf-tester.sh AGENT (for IPaddr2 with OCF_TESTER_NETNS and the
 # -o options above, in a namespace set up the same way), or all at once with
 # OCF_TESTER_OUT_DIR=ocf-tester-runs tests/integration/ocf-tester.sh (VirtualDomain needs this script's daemon).
+# Xen and drbd need their labs: ocf-tester-runs/Xen.txt and drbd.txt come from
+# OCF_TESTER_OUT_DIR=$PWD/ocf-tester-runs ./build.sh integration --only xen-real,drbd-uml (real dom0, UML guest).
 # Knob: OCF_TESTER_AGENT_DIR (default /usr/lib/ocf/resource.d/hacluster), e.g. artifacts/agents.
 # Prints "ocf-tester: N passed, N failed"; exit 1 on failures.
 set -u

@@ -15,6 +15,7 @@
 # ~3-5 min, needs a Debian mirror); later runs reuse them. The boot and the payload take ~6-10
 # minutes on 2 busy cores; the whole run is killed after $XEN_TIMEOUT seconds (default 1200).
 # Results (serial log, per-step stdout/stderr, guest consoles) stay in $XEN_RESULTS.
+# OCF_TESTER_OUT_DIR=DIR also writes the ocf-tester transcript (with a header) to DIR/Xen.txt.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -71,6 +72,17 @@ for c in pv-listed pv-console-ready hostile-nothing-ran nokernel-reason pv-migra
 done
 if grep -q "passed all tests" "$RESULTS/ocf-tester.txt" 2>/dev/null; then pass "ocf-tester inside dom0 passed all tests"
 else fail "ocf-tester inside dom0: $(tail -3 "$RESULTS/ocf-tester.txt" 2>/dev/null)"; fi
+if [ -n "${OCF_TESTER_OUT_DIR:-}" ] && [ -f "$RESULTS/ocf-tester.txt" ]; then   # the committed transcript
+  ot=$(grep '^ocf-tester want=' "$R" 2>/dev/null | head -1) || true
+  { echo "# ocf-tester run: hacluster:Xen on real Xen"
+    echo "# date:    $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    echo "# agent:   ${XEN_AGENT:-Xen published from this checkout} (sha256 $(sha256sum "$WORK/payload/Xen" | cut -d' ' -f1)), /lab/in/Xen in dom0"
+    echo "# package: $(dpkg-query -W -f '${Package} ${Version}' hacluster-agents 2>/dev/null || echo none)"
+    echo "# where:   dom0 of Xen 4.17 (Debian 12) nested under qemu TCG; tests/integration/xen-real.sh (xen/dom0-run.sh, part D)"
+    echo "# command: ocf-tester -v -n otguest -o xmfile=/lab/ot.cfg /lab/in/Xen   (a PV busybox domU)"
+    echo "# result:  ${ot:-no result line} (ms: wall time in dom0 under TCG)"
+    cat "$RESULTS/ocf-tester.txt"; } >"$OCF_TESTER_OUT_DIR/Xen.txt"
+fi
 if [ -f "$R" ]; then
   note "---- steps (rc, milliseconds in dom0 under TCG)"
   grep -E ' want=|^check |^pvh-domid|^uptime' "$R" | sed 's/^/# /' || true
