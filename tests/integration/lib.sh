@@ -190,7 +190,7 @@ wait_until() {
   local end; end=$(( $(date +%s%N) / 1000000 + $(awk -v s="$1" 'BEGIN{printf "%d", s*1000}') )); shift
   until "$@" >/dev/null 2>&1; do
     [ $(( $(date +%s%N) / 1000000 )) -ge "$end" ] && return 1
-    sleep 0.2
+    sleep "${WAIT_INTERVAL:-0.2}"
   done
   return 0
 }

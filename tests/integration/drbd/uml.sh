@@ -133,7 +133,8 @@ uml_stop() {
 }
 
 # gx N CMD: the guest's init runs every dropped command concurrently (a blocking command never
-# wedges the channel) and leaves <id>.out and <id>.rc
+# wedges the channel) and leaves <id>.out and then <id>.rc, whose content is one write: the
+# command is done once .rc is non-empty
 gx() {
   local n=$1 d id i limit; shift
   d=$(uml_dir "$n")/ctl/cmd
@@ -141,10 +142,10 @@ gx() {
   printf '%s\n' "$*" >"$d/$id.tmp" && mv "$d/$id.tmp" "$d/$id.sh"
   limit=$((${GX_TIMEOUT:-120} * 50))
   for ((i = 0; i < limit; i++)); do
-    [ -e "$d/$id.rc" ] && break
+    [ -s "$d/$id.rc" ] && break
     sleep 0.02
   done
-  [ -e "$d/$id.rc" ] || { echo "gx: timeout after ${GX_TIMEOUT:-120} s on node$n: $*" >&2; return 124; }
+  [ -s "$d/$id.rc" ] || { echo "gx: timeout after ${GX_TIMEOUT:-120} s on node$n: $*" >&2; return 124; }
   cat "$d/$id.out"
   i=$(cat "$d/$id.rc")
   rm -f "$d/$id.run" "$d/$id.out" "$d/$id.rc"
