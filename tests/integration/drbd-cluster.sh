@@ -82,6 +82,12 @@ declare -A LABEL=(
   [cluster_start_s]="cluster start, Pacemaker start to the group running (s)"
   [failover_promoted_s]="DRBD promotion time, power cut to Primary on the survivor (s)"
   [failover_client_s]="failover, power cut to the client reading the same bytes (s)"
+  [membership_lost_s]="failover, power cut to Pacemaker losing the node (s)"
+  [drbd_peer_lost_s]="failover, power cut to DRBD losing its peer (s)"
+  [fence_verdict_s]="failover, power cut to the peer disk Outdated by crm-fence-peer.sh (s)"
+  [promote_after_primary_ms]="failover, promote's end after DRBD made the node Primary (ms)"
+  [agents_share_ms]="agents' share of the failover: notifications, promote after Primary, IPaddr2 start (ms)"
+  [filesystem_start_ms]="for comparison, ocf:heartbeat:Filesystem start in the same transition (ms)"
   [client_outage_s]="client outage, last good answer to the first after the failover (s)"
   [rejoin_online_s]="rejoin, boot of the killed node to Online (s)"
   [resync_s]="resync of the returned node (s)"
@@ -133,6 +139,7 @@ client_start() { # NAME
       echo "$t $r ${s%% *}"; sleep 0.3; done' client "http://$VIP/$1" >>"$CLIENT_LOG" 2>/dev/null &
   CLIENT_PID=$!
   track_pid "$CLIENT_PID"
+  disown "$CLIENT_PID"   # no "Killed" job report from bash when client_stop ends it
 }
 client_stop() { [ -n "$CLIENT_PID" ] && kill_pid "$CLIENT_PID" KILL 5; CLIENT_PID=""; }
 t_cleanup_push 'client_stop'
@@ -148,8 +155,57 @@ samples() { cat "$(uml_dir "$1")/ctl/roles.log" 2>/dev/null; }
 # first_sample N AFTER ERE: epoch of guest N's first sample after AFTER matching ERE
 first_sample() { samples "$1" | awk -v a="$2" -v re="$3" '$1 > a && $0 ~ re {print $1; exit}'; }
 sampler_start() { gx "$1" "setsid $SH/role-sampler.sh /ctl/roles.log </dev/null >/dev/null 2>&1 & echo started" >/dev/null; }
+# A wait whose condition runs commands in a guest polls once a second: every poll is CPU the
+# cluster under test does not get (an exec costs 25-170 ms in UML; crm_mon far more), and polling
+# every 0.2 s starved the guests enough to double the cluster start and the failover.
+gwait() { WAIT_INTERVAL=1 wait_until "$@"; }
 node_up() { # node_up N: DRBD config, sampler, Corosync + Pacemaker in guest N
   uml_drbd_config "$1" >/dev/null && sampler_start "$1" && gx "$1" "$SH/node-start.sh $SH"
+}
+
+# failover_parts S TK TP: the failover as the survivor S recorded it (Pacemaker's log, the role
+# sampler; TP = its first Primary sample), measured, and our agents' share of it asserted: the two
+# drbd notifications, the rest of the promote once DRBD made the node Primary, the IPaddr2 start.
+# Their sum is compared with the one start of ocf:heartbeat:Filesystem in the same transition,
+# in the same guest at the same moment, so the bound holds whatever an exec costs on the host.
+failover_parts() {
+  local s=$1 tk=$2 tp=$3 mo d tm rest e what ms t
+  local lost="" promote_end="" pre_ms="" post_ms="" ip_ms="" fs_ms=""
+  while read -r mo d tm rest; do
+    e=$(date -d "$mo $d $tm" +%s.%N 2>/dev/null) || continue
+    awk -v e="$e" -v a="$tk" 'BEGIN { exit !(e > a) }' || continue
+    case $rest in
+      *"state is now lost"*) [ -n "$lost" ] || lost=$e; continue ;;
+    esac
+    # "... info: drbd_r0 notify (call 25, PID 1115) exited with status 0 (execution time 725ms...)"
+    read -r what ms < <(sed -nE 's/.*info: ([A-Za-z0-9_]+) ([a-z_]+) \(call .*execution time ([0-9.]+)(m?s).*/\1_\2 \3\4/p' <<<"$rest")
+    [ -n "${what:-}" ] || continue
+    case $ms in *ms) ms=${ms%ms} ;; *s) ms=$(awk -v v="${ms%s}" 'BEGIN { printf "%d", v * 1000 }') ;; esac
+    case $what in
+      drbd_r0_notify) if [ -z "$promote_end" ]; then [ -n "$pre_ms" ] || pre_ms=$ms; else [ -n "$post_ms" ] || post_ms=$ms; fi ;;
+      drbd_r0_promote) [ -n "$promote_end" ] || promote_end=$e ;;
+      ip_web_start) [ -n "$ip_ms" ] || ip_ms=$ms ;;
+      fs_data_start) [ -n "$fs_ms" ] || fs_ms=$ms ;;
+    esac
+  done < <(gx "$s" "grep -E 'pacemaker-controld.*Node node$P state is now lost|log_finished' /var/log/pacemaker/pacemaker.log" 2>/dev/null)
+  [ -n "$lost" ] && measure membership_lost_s "$(secs "$tk" "$lost")"
+  t=$(samples "$s" | awk -v a="$tk" '$1 > a && $2 != "cs:Connected" { print $1; exit }')
+  [ -n "$t" ] && measure drbd_peer_lost_s "$(secs "$tk" "$t")"
+  t=$(first_sample "$s" "$tk" 'ds:UpToDate/Outdated')
+  [ -n "$t" ] && measure fence_verdict_s "$(secs "$tk" "$t")"
+  if [ -z "$pre_ms" ] || [ -z "$post_ms" ] || [ -z "$ip_ms" ] || [ -z "$fs_ms" ] || [ -z "$promote_end" ] || [ -z "$tp" ]; then
+    fail "the survivor's log holds the failover's operations" "pre-promote notify=${pre_ms:-?} promote end=${promote_end:-?} post-promote notify=${post_ms:-?} ip_web start=${ip_ms:-?} fs_data start=${fs_ms:-?} Primary=${tp:-?}"
+    return
+  fi
+  local after; after=$(awk -v a="$tp" -v b="$promote_end" 'BEGIN { d = (b - a) * 1000; printf "%d", d < 0 ? 0 : d }')
+  measure promote_after_primary_ms "$after"
+  local share=$((pre_ms + after + post_ms + ip_ms))
+  measure agents_share_ms "$share"
+  measure filesystem_start_ms "$fs_ms"
+  if [ "$share" -lt "$fs_ms" ]; then
+    pass "agents' share of the failover ($pre_ms + $after + $post_ms + $ip_ms = $share ms) < one ocf:heartbeat:Filesystem start ($fs_ms ms)"
+  else fail "agents' share of the failover below one ocf:heartbeat:Filesystem start" \
+    "pre-promote notify $pre_ms ms, promote after Primary $after ms, post-promote notify $post_ms ms, IPaddr2 start $ip_ms ms; Filesystem start $fs_ms ms"; fi
 }
 
 # ---------------------------------------------------------------- 1. package and guests
@@ -175,11 +231,11 @@ out=$( (gx 1 'drbdadm create-md --force r0 </dev/null && drbdadm up r0' & gx 2 '
 check "create-md + up r0 on both" gx 1 'drbdadm cstate r0' || note "$out"
 # Connected first: a forced Primary without its peer calls the fence-peer handler (no cluster
 # runs yet, so it fails after a long wait) and the peers' data generations diverge.
-if wait_until 60 eval '[[ $(proc_drbd 1) == "cs:Connected ro:Secondary/Secondary"* && $(proc_drbd 2) == "cs:Connected ro:Secondary/Secondary"* ]]'; then
+if gwait 60 eval '[[ $(proc_drbd 1) == "cs:Connected ro:Secondary/Secondary"* && $(proc_drbd 2) == "cs:Connected ro:Secondary/Secondary"* ]]'; then
   pass "both nodes Connected before the initial sync"
 else fail "both nodes Connected within 60 s" "node1: $(proc_drbd 1)" "node2: $(proc_drbd 2)"; fi
 check "node1: drbdadm primary --force r0 (initial sync source)" gx 1 'drbdadm primary --force r0'
-if wait_until 60 eval '[[ $(proc_drbd 2) == "cs:Connected ro:Secondary/Primary ds:UpToDate/UpToDate"* ]]'; then
+if gwait 60 eval '[[ $(proc_drbd 2) == "cs:Connected ro:Secondary/Primary ds:UpToDate/UpToDate"* ]]'; then
   pass "initial sync done: node2 $(proc_drbd 2)"
 else fail "initial sync done within 60 s" "$(proc_drbd 2)"; fi
 check "node1: ext4 on /dev/drbd0 with cgi-bin/put" gx 1 "mkfs.ext4 -q -F /dev/drbd0 && mkdir -p /srv/data && mount /dev/drbd0 /srv/data &&
@@ -192,18 +248,18 @@ measure drbd_setup_s "$(since "$t")"
 t=$(now)
 for n in 1 2; do sampler_start "$n" || fail "role sampler started in node$n"; done
 out=$( (gx 1 "$SH/node-start.sh $SH" & gx 2 "$SH/node-start.sh $SH"; wait) 2>&1)
-if wait_until 120 online_both 1; then pass "Corosync + Pacemaker in both guests: Online: [ node1 node2 ] ($(since "$t") s)"
+if gwait 120 online_both 1; then pass "Corosync + Pacemaker in both guests: Online: [ node1 node2 ] ($(since "$t") s)"
 else fail "both nodes Online within 120 s" "$out" "$(mon 1)"; diag; finish; exit 1; fi
 check "crm configure load update cluster.crm" gx 1 "crm configure load update $SH/cluster.crm"
 if [ "$DEMO" = 1 ]; then note "---- the configuration (crm configure show)"; gx 1 'crm configure show' 2>&1 | sed 's/^/#   | /'; fi
 P=""
-if wait_until 180 eval 'm=$(mon 1); p=$(mon_promoted <<<"$m"); [[ $p == node[12] ]] && [ "$(mon_started web <<<"$m")" = "$p" ]'; then
+if gwait 180 eval 'm=$(mon 1); p=$(mon_promoted <<<"$m"); [[ $p == node[12] ]] && [ "$(mon_started web <<<"$m")" = "$p" ]'; then
   P=$(mon 1 | mon_promoted); P=${P#node}
   measure cluster_start_s "$(since "$t")"
 else fail "drbd Promoted and g_web started within 180 s" "$(mon 1)"; diag; finish; exit 1; fi
 S=$(other "$P")
 show "cluster up" "$P"
-wait_until 30 state_is "$P" "node$P" "node$S" "node$P"
+gwait 30 state_is "$P" "node$P" "node$S" "node$P"
 m=$(mon "$P")
 assert_eq "drbd Promoted on node$P only" "node$P" "$(mon_promoted <<<"$m")" "$m"
 assert_eq "drbd Unpromoted on node$S" "node$S" "$(mon_unpromoted <<<"$m")" "$m"
@@ -233,7 +289,7 @@ PG=${UML_PID[$P]}
 TK=$(now)
 uml_kill "$P"
 check "node$P power cut at $(date -d "@${TK%.*}" +%T) (SIGKILL of process group $PG): nothing left of it" eval '! _uml_group_alive '"$PG"
-if wait_until 120 eval '[[ $(proc_drbd '"$S"') == *ro:Primary/* ]]'; then
+if wait_until 120 eval '[ -n "$(first_sample '"$S"' "$TK" "ro:Primary/")" ]'; then
   tp=$(first_sample "$S" "$TK" 'ro:Primary/')
   measure failover_promoted_s "$(secs "$TK" "${tp:-$(now)}")"
   pass "survivor node$S: DRBD Primary $(proc_drbd "$S")"
@@ -243,14 +299,18 @@ if wait_until 120 eval '[ -n "$(first_good "$TK" "$SHA1")" ]'; then
   measure failover_client_s "$(secs "$TK" "$tg")"
   measure client_outage_s "$(secs "$(last_good_before "$TK" "$SHA1")" "$tg")"
   pass "client GETs the same bytes (sha256 ${SHA1:0:12}...) from the survivor"
-  # DRBD's keep-alive (ping-int 10 s) and Corosync's token decide most of it; 30 s is the
-  # regression bound in UML guests where every exec costs up to 170 ms (16-17 s measured)
-  if awk -v f="${MEASURED[failover_client_s]}" 'BEGIN { exit !(f <= 30) }'; then
-    pass "power cut to the client reading the file: ${MEASURED[failover_client_s]} s (<= 30 s)"
-  else fail "power cut to the client reading the file within 30 s" "took ${MEASURED[failover_client_s]} s"; fi
+  # No bound on the whole beyond "recovers by itself": nearly all of it is Corosync's token
+  # (~6.5 s), DRBD's keep-alive (ping-int 10 s + ping-timeout), drbd-utils' crm-fence-peer.sh and
+  # ocf:heartbeat:Filesystem, run in UML guests whose every exec costs what the host makes it
+  # cost (the same package failed over in 13 s on one host, 30 s on this one, 67 s once in CI;
+  # /bin/true took 25-170 ms there and ~400 ms here). Our agents' share is bounded below.
+  if awk -v f="${MEASURED[failover_client_s]}" 'BEGIN { exit !(f <= 90) }'; then
+    pass "power cut to the client reading the file: ${MEASURED[failover_client_s]} s (<= 90 s, no operator)"
+  else fail "power cut to the client reading the file within 90 s" "took ${MEASURED[failover_client_s]} s"; fi
   DATA1=yes
 else fail "client GETs payload1.txt from the survivor within 120 s" "$(tail -5 "$CLIENT_LOG")"; diag; DATA1=no; fi
-wait_until 180 state_is "$S" "node$S" "" "node$S"
+failover_parts "$S" "$TK" "${tp:-}"
+gwait 180 state_is "$S" "node$S" "" "node$S"
 m=$(mon "$S")
 show "after the power cut of node$P" "$S"
 assert_eq "survivor: drbd Promoted on node$S" "node$S" "$(mon_promoted <<<"$m")" "$m"
@@ -270,9 +330,9 @@ TB=$(now)
 if uml_start "$P"; then pass "node$P booted again, same disk (${UML_BOOT_S[$P]} s)"; else fail "node$P booted again"; diag; finish; exit 1; fi
 TS=$(now)
 check "node$P: drbd config, sampler, Corosync + Pacemaker" node_up "$P"
-if wait_until 120 online_both "$S"; then measure rejoin_online_s "$(since "$TS")"; pass "node$P rejoined: Online: [ node1 node2 ]"
+if gwait 120 online_both "$S"; then measure rejoin_online_s "$(since "$TS")"; pass "node$P rejoined: Online: [ node1 node2 ]"
 else fail "node$P Online within 120 s" "$(mon "$S")"; diag; fi
-if wait_until 180 eval '[[ $(proc_drbd '"$S"') == "cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate"* ]]'; then
+if wait_until 180 eval '[ -n "$(first_sample '"$S"' "$TB" "cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate")" ]'; then
   tc=$(first_sample "$S" "$TB" 'cs:(Connected|SyncSource|WFBitMapS)') tu=$(first_sample "$S" "$TB" 'cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate')
   measure resync_s "$(secs "${tc:-$TS}" "${tu:-$(now)}")"
   measure rejoin_uptodate_s "$(secs "$TS" "${tu:-$(now)}")"
@@ -281,15 +341,15 @@ if wait_until 180 eval '[[ $(proc_drbd '"$S"') == "cs:Connected ro:Primary/Secon
 else fail "resync to UpToDate/UpToDate within 180 s" "$(proc_drbd "$S")" "$(proc_drbd "$P")"; diag; fi
 assert_match "sampler saw node$P as SyncTarget or Connected Secondary after its return" 'cs:(SyncTarget|Connected) ro:Secondary/Primary' \
   "$(samples "$P" | awk -v a="$TB" '$1 > a')"
-wait_until 180 state_is "$S" "node$S" "node$P" "node$S"
+gwait 180 state_is "$S" "node$S" "node$P" "node$S"
 m=$(mon "$S")
 show "node$P back, resynced" "$S"
 assert_eq "node$P Unpromoted after its return" "node$P" "$(mon_unpromoted <<<"$m")" "$m"
 assert_eq "stickiness: drbd stays Promoted on node$S" "node$S" "$(mon_promoted <<<"$m")" "$m"
 for r in fs_data ip_web web; do assert_eq "stickiness: $r stays on node$S" "node$S" "$(mon_started "$r" <<<"$m")" "$m"; done
-if wait_until 60 eval '[ -z "$(fence_constraint '"$S"')" ]'; then pass "crm-unfence-peer.sh (after-resync-target) removed the fence constraint"
+if gwait 60 eval '[ -z "$(fence_constraint '"$S"')" ]'; then pass "crm-unfence-peer.sh (after-resync-target) removed the fence constraint"
 else fail "fence constraint removed after the resync" "$(fence_constraint "$S")"; fi
-wait_until 90 eval '[ "$(score '"$S"' '"$P"')" = 10000 ]'
+gwait 90 eval '[ "$(score '"$S"' '"$P"')" = 10000 ]'
 assert_eq "promotion score of node$P after the resync" 10000 "$(score "$S" "$P")"
 assert_eq "promotion score of node$S after the resync" 10000 "$(score "$S" "$S")"
 assert_eq "GET payload1.txt still intact" "$SHA1" "$(get_sha payload1.txt)"
@@ -297,7 +357,7 @@ assert_eq "GET payload1.txt still intact" "$SHA1" "$(get_sha payload1.txt)"
 # ---------------------------------------------------------------- 7. switchover to the resynced node
 TM=$(now)
 check "crm_resource --move -r g_web -N node$P" gx "$S" "crm_resource --move -r g_web -N node$P"
-if wait_until 180 state_is "$P" "node$P" "node$S" "node$P"; then measure switchover_s "$(since "$TM")"; pass "switchover: g_web and Promoted on node$P"
+if gwait 180 state_is "$P" "node$P" "node$S" "node$P"; then measure switchover_s "$(since "$TM")"; pass "switchover: g_web and Promoted on node$P"
 else fail "switchover to node$P within 180 s" "$(mon "$P")"; diag; fi
 show "after the switchover to node$P" "$P"
 s1=$(get_sha payload1.txt) s2=$(get_sha payload2.txt)
@@ -305,14 +365,14 @@ assert_eq "node$P serves payload1.txt intact (resynced data)" "$SHA1" "$s1"
 assert_eq "node$P serves payload2.txt intact (written while it was dead)" "$SHA2" "$s2"
 if [ "$DATA1" = yes ] && [ "$s1" = "$SHA1" ] && [ "$s2" = "$SHA2" ]; then DATA=yes; else DATA=no; fi
 check "crm_resource --clear -r g_web" gx "$P" "crm_resource --clear -r g_web"
-wait_until 20 eval '! gx '"$P"' "cibadmin -Q -o constraints" | grep -q cli-prefer-g_web'
+gwait 20 eval '! gx '"$P"' "cibadmin -Q -o constraints" | grep -q cli-prefer-g_web'
 client_stop
 
 # ---------------------------------------------------------------- 8. clean cluster stop
 t=$(now)
 out=$( (gx 1 'pacemakerd --shutdown' & gx 2 'pacemakerd --shutdown'; wait) 2>&1)
 stopped() { gx "$1" '! pidof pacemakerd pacemaker-controld pacemaker-execd >/dev/null'; }
-if wait_until 180 eval 'stopped 1 && stopped 2'; then pass "pacemakerd --shutdown on both: Pacemaker exited ($(since "$t") s)"
+if gwait 180 eval 'stopped 1 && stopped 2'; then pass "pacemakerd --shutdown on both: Pacemaker exited ($(since "$t") s)"
 else fail "Pacemaker stopped within 180 s on both" "$out"; diag; fi
 for n in 1 2; do
   assert_eq "node$n: DRBD down after the cluster stop (drbd stop)" "" "$(proc_drbd "$n")"
@@ -346,6 +406,9 @@ measure data_intact "$DATA"
 measure dual_primary_samples "${DUAL:-?}"
 
 # ---------------------------------------------------------------- 10. teardown, nothing left
+if [ "$UML_KEEP" = 1 ]; then   # the guests' logs live in their tmpfs: copy them for the post-mortem
+  for n in 1 2; do gx "$n" 'cp /var/log/pacemaker/pacemaker.log /var/log/corosync/corosync.log /ctl/ 2>/dev/null; true' >/dev/null; done
+fi
 for n in 1 2; do uml_stop "$n"; done
 netns_delete "$UML_NS"
 left=$(pgrep -af -- "uml_dir=$UML_RUN/")
