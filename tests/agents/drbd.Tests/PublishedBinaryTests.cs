@@ -75,11 +75,7 @@ public sealed partial class PublishedBinaryTests : IDisposable
     }
 
     [Theory]
-    [InlineData("9223372036854775807")]
-    [InlineData("99999999999999")]
-    [InlineData("-1")]
-    [InlineData("0")]
-    [InlineData("soon")]
+    [MemberData(nameof(HostileValues.Timeouts), MemberType = typeof(HostileValues))]
     public void A_hostile_timeout_is_an_OCF_code_with_a_reason_of_ours_in_every_action(string timeout)
     {
         foreach (var action in new[] { "start", "stop", "monitor", "promote", "demote", "notify", "reload", "validate-all" })

@@ -15,6 +15,12 @@ public sealed class HostileValues
     public static readonly string[] Kinds =
         ["empty", "newline", "control", "100KiB", "substitution", "semicolon", "leading-dash", "non-utf8", "fifo", "directory", "symlink"];
 
+    /// <summary>OCF_RESKEY_CRM_meta_timeout values no operation can have: overflowing, negative, zero, no number.</summary>
+    public static readonly string[] TimeoutValues = ["9223372036854775807", "99999999999999", "-1", "0", "soon"];
+
+    /// <summary><see cref="TimeoutValues"/> as theory data, one timeout a test.</summary>
+    public static IEnumerable<object[]> Timeouts => TimeoutValues.Select(t => new object[] { t });
+
     readonly TempDir dir;
 
     /// <param name="dir">Where the FIFO, the directory and the link are made.</param>
