@@ -39,21 +39,8 @@ public sealed partial class PublishedBinaryTests : IDisposable
         return pid;
     }
 
-    static bool IsAlive(int pid)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[stat.LastIndexOf(')') + 2] is not ('Z' or 'X');
-        }
-        catch (IOException) { return false; }
-    }
-
-    static int ParentOf(int pid)
-    {
-        string stat = File.ReadAllText($"/proc/{pid}/stat");
-        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
-    }
+    /// <summary>Field 4 of /proc/PID/stat: the parent's pid.</summary>
+    static int ParentOf(int pid) => ProcessState.StatField(File.ReadAllText($"/proc/{pid}/stat"), 4);
 
     [Fact]
     public async Task Pacemakers_SIGKILL_of_the_process_group_mid_start_leaves_no_drbdadm_and_no_grandchild()
@@ -63,23 +50,18 @@ public sealed partial class PublishedBinaryTests : IDisposable
         int child = WaitForPid("child"), grandchild = WaitForPid("grandchild");
         int agent = ParentOf(child);
         File.ReadAllText($"/proc/{agent}/cmdline").Should().Contain("drbd", "drbdadm's parent is the agent itself");
-        IsAlive(child).Should().BeTrue("the agent is mid-start, waiting for drbdadm");
+        ProcessState.IsAlive(child).Should().BeTrue("the agent is mid-start, waiting for drbdadm");
 
         kill(-agent, 9).Should().Be(0, "the agent leads its process group, as under pacemaker-execd");
 
         var r = await run.WaitAsync(TimeSpan.FromSeconds(60));
         r.Signal.Should().Be(9, r.ToString());
         foreach (int pid in new[] { child, grandchild })
-            Deadline.After(TimeSpan.FromSeconds(10)).WaitUntil(() => !IsAlive(pid), TimeSpan.FromMilliseconds(10))
-                .Should().BeTrue($"process {pid} was started by the agent's drbdadm call");
+            ProcessState.WaitUntilGone(pid, TimeSpan.FromSeconds(10)).Should().BeTrue($"process {pid} was started by the agent's drbdadm call");
     }
 
     [Theory]
-    [InlineData("9223372036854775807")]
-    [InlineData("99999999999999")]
-    [InlineData("-1")]
-    [InlineData("0")]
-    [InlineData("soon")]
+    [MemberData(nameof(HostileValues.Timeouts), MemberType = typeof(HostileValues))]
     public void A_hostile_timeout_is_an_OCF_code_with_a_reason_of_ours_in_every_action(string timeout)
     {
         foreach (var action in new[] { "start", "stop", "monitor", "promote", "demote", "notify", "reload", "validate-all" })

@@ -1,4 +1,5 @@
 using HaCluster.Drbd;
+using HaCluster.Testing;
 
 namespace HaCluster.Agents.Drbd.Tests;
 
@@ -10,11 +11,7 @@ namespace HaCluster.Agents.Drbd.Tests;
 public class TimeoutTests : DrbdFixture
 {
     [Theory]
-    [InlineData("0")]
-    [InlineData("-1")]
-    [InlineData("9223372036854775807")]
-    [InlineData("99999999999999")]
-    [InlineData("soon")]
+    [MemberData(nameof(HostileValues.Timeouts), MemberType = typeof(HostileValues))]
     public void Every_action_answers_as_usual_under_an_absurd_timeout(string timeout)
     {
         var t = P("CRM_meta_timeout", timeout);

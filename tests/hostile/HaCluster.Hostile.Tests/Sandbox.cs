@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using HaCluster.Testing;
 
@@ -16,7 +15,7 @@ namespace HaCluster.Hostile.Tests;
 /// </summary>
 public sealed class Sandbox : IDisposable
 {
-    readonly Process holder;
+    readonly MountNamespaceHolder holder;
 
     /// <summary>Tools an agent may run from /usr/bin or /usr/libexec, replaced by stand-ins where installed.</summary>
     static readonly string[] ReplacedTools =
@@ -40,23 +39,16 @@ public sealed class Sandbox : IDisposable
             File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32("755", 8));
         }
 
-        var start = new ProcessStartInfo("/usr/bin/unshare")
+        try
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { "--mount", "--propagation", "private", "/bin/sh", "-c", SetupScript, "sh", Base }.Concat(ReplacedTools))
-            start.ArgumentList.Add(a);
-        holder = Process.Start(start) ?? throw new InvalidOperationException("unshare did not start");
-        string? line = holder.StandardOutput.ReadLine();
-        if (line != "ready")
-        {
-            string error = holder.StandardError.ReadToEnd();
-            Dispose();
-            throw new InvalidOperationException($"cannot set up the sandbox namespace: {line} {error}");
+            holder = new MountNamespaceHolder(SetupScript, [Base, .. ReplacedTools], "the sandbox namespace");
         }
-        HolderPid = holder.Id;
+        catch
+        {
+            DeleteBase();
+            throw;
+        }
+        HolderPid = holder.Pid;
     }
 
     // $1 the base directory, then the tools to replace. The stand-ins keep their names
@@ -119,13 +111,12 @@ public sealed class Sandbox : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            if (!holder.HasExited) holder.Kill();
-            holder.WaitForExit(5000);
-        }
-        catch (InvalidOperationException) { }
         holder.Dispose();
+        DeleteBase();
+    }
+
+    void DeleteBase()
+    {
         try { Directory.Delete(Base, recursive: true); }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }

@@ -87,7 +87,7 @@ public sealed class ProcessRunnerTests : IDisposable
     {
         var r = Sh("cat /proc/$$/stat");
 
-        ProcessProbe.StatField(r.Stdout, ProcessProbe.PgrpField).Should().Be(ProcessProbe.StatField(File.ReadAllText("/proc/self/stat"), ProcessProbe.PgrpField));
+        ProcessState.StatField(r.Stdout, ProcessProbe.PgrpField).Should().Be(ProcessState.StatField(File.ReadAllText("/proc/self/stat"), ProcessProbe.PgrpField));
     }
 
     [Fact]
@@ -346,7 +346,7 @@ public sealed class ProcessRunnerTests : IDisposable
         r.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(250));
         int grandchild = int.Parse(File.ReadAllText(pidFile).Trim());
         toKill.Add(grandchild);
-        ProcessProbe.WaitUntilGone(grandchild, TimeSpan.FromSeconds(2)).Should().BeTrue("the grandchild was in the child's process group");
+        ProcessState.WaitUntilGone(grandchild, TimeSpan.FromSeconds(2)).Should().BeTrue("the grandchild was in the child's process group");
     }
 
     [Fact]
@@ -361,7 +361,7 @@ public sealed class ProcessRunnerTests : IDisposable
         r.Outcome.Should().Be(ProcessOutcome.TimedOut);
         int escaped = int.Parse(File.ReadAllText(pidFile).Trim());
         toKill.Add(escaped);
-        ProcessProbe.WaitUntilGone(escaped, TimeSpan.FromSeconds(2)).Should().BeTrue("it was started by the child that timed out");
+        ProcessState.WaitUntilGone(escaped, TimeSpan.FromSeconds(2)).Should().BeTrue("it was started by the child that timed out");
     }
 
     [Fact]
@@ -374,7 +374,7 @@ public sealed class ProcessRunnerTests : IDisposable
         r.Outcome.Should().Be(ProcessOutcome.TimedOut);
         int grandchild = int.Parse(File.ReadAllText(pidFile).Trim());
         toKill.Add(grandchild);
-        ProcessProbe.WaitUntilGone(grandchild, TimeSpan.FromSeconds(2)).Should().BeTrue();
+        ProcessState.WaitUntilGone(grandchild, TimeSpan.FromSeconds(2)).Should().BeTrue();
     }
 
     [Fact]
@@ -386,7 +386,7 @@ public sealed class ProcessRunnerTests : IDisposable
 
         Sh("exec sleep 30", Deadline.After(TimeSpan.FromMilliseconds(300))).Outcome.Should().Be(ProcessOutcome.TimedOut);
 
-        ProcessProbe.IsAlive(leftover).Should().BeTrue("it belongs to another child's tree");
+        ProcessState.IsAlive(leftover).Should().BeTrue("it belongs to another child's tree");
     }
 
     [Fact]
@@ -424,7 +424,7 @@ public sealed class ProcessRunnerTests : IDisposable
         r.Outcome.Should().Be(ProcessOutcome.Exited);
         r.ExitCode.Should().Be(4);
         r.Stderr.Should().Be("bye\n");
-        ProcessProbe.IsAlive(grandchild).Should().BeTrue("like pacemaker-execd, the runner neither waits for nor kills what the child left behind");
+        ProcessState.IsAlive(grandchild).Should().BeTrue("like pacemaker-execd, the runner neither waits for nor kills what the child left behind");
     }
 
     [Theory]
@@ -499,10 +499,10 @@ public sealed class ProcessRunnerTests : IDisposable
         toKill.Add(pid);
 
         sw.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(2));
-        ProcessProbe.IsAlive(pid).Should().BeTrue();
+        ProcessState.IsAlive(pid).Should().BeTrue();
         string stat = File.ReadAllText($"/proc/{pid}/stat");
         string self = File.ReadAllText("/proc/self/stat");
-        ProcessProbe.StatField(stat, ProcessProbe.PgrpField).Should().Be(ProcessProbe.StatField(self, ProcessProbe.PgrpField),
+        ProcessState.StatField(stat, ProcessProbe.PgrpField).Should().Be(ProcessState.StatField(self, ProcessProbe.PgrpField),
             "Pacemaker's kill of the agent's group mid-action must reach it");
     }
 
@@ -514,7 +514,7 @@ public sealed class ProcessRunnerTests : IDisposable
 
         runner.KillDetached();
 
-        ProcessProbe.WaitUntilGone(pid, TimeSpan.FromSeconds(2)).Should().BeTrue();
+        ProcessState.WaitUntilGone(pid, TimeSpan.FromSeconds(2)).Should().BeTrue();
     }
 
     [Fact]
@@ -613,34 +613,11 @@ public sealed class ProcessRunnerTests : IDisposable
     }
 }
 
-/// <summary>Looks at processes through /proc, and cleans up after tests.</summary>
+/// <summary>Looks at processes through /proc (beyond <see cref="ProcessState"/>), and cleans up after tests.</summary>
 static class ProcessProbe
 {
     // Fields of /proc/PID/stat, counted from 1 (state is 3).
     public const int PgrpField = 5, SessionField = 6, TtyField = 7;
-
-    /// <summary>A numeric field of a /proc/PID/stat line; comm (field 2) may hold spaces.</summary>
-    public static int StatField(string stat, int field)
-    {
-        int close = stat.LastIndexOf(')');
-        var rest = stat[(close + 2)..].Split(' ');
-        return int.Parse(rest[field - 3]);
-    }
-
-    /// <summary>True while the process exists and is not a zombie.</summary>
-    public static bool IsAlive(int pid)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            char state = stat[stat.LastIndexOf(')') + 2];
-            return state is not ('Z' or 'X');
-        }
-        catch (IOException) { return false; }
-    }
-
-    public static bool WaitUntilGone(int pid, TimeSpan limit) =>
-        Deadline.After(limit).WaitUntil(() => !IsAlive(pid), TimeSpan.FromMilliseconds(10));
 
     public static string? FdTarget(int pid, int fd) => new FileInfo($"/proc/{pid}/fd/{fd}").LinkTarget;
 

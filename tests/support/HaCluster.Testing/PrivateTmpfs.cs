@@ -12,30 +12,24 @@ namespace HaCluster.Testing;
 public sealed class PrivateTmpfs : IDisposable
 {
     readonly TempDir mountPoint = new();
-    readonly Process holder;
+    readonly MountNamespaceHolder holder;
 
     /// <param name="sizeKiB">The size of the file system; its blocks are 4 KiB.</param>
     public PrivateTmpfs(int sizeKiB = 64)
     {
-        var start = new ProcessStartInfo("/usr/bin/unshare")
+        try
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { "--mount", "--propagation", "private", "/bin/sh", "-c",
-                     "mount -t tmpfs -o size=\"$1\"k,mode=0755 hacluster-test \"$2\" && echo ready && exec sleep 3600", "sh",
-                     sizeKiB.ToString(System.Globalization.CultureInfo.InvariantCulture), mountPoint.Path })
-            start.ArgumentList.Add(a);
-        holder = Process.Start(start) ?? throw new InvalidOperationException("unshare did not start");
-        string? line = holder.StandardOutput.ReadLine();
-        if (line != "ready")
-        {
-            string error = holder.StandardError.ReadToEnd();
-            Dispose();
-            throw new InvalidOperationException($"cannot mount a private tmpfs: {error}");
+            holder = new MountNamespaceHolder(
+                "mount -t tmpfs -o size=\"$1\"k,mode=0755 hacluster-test \"$2\" && echo ready && exec sleep 3600",
+                [sizeKiB.ToString(System.Globalization.CultureInfo.InvariantCulture), mountPoint.Path],
+                "a private tmpfs");
         }
-        Path = $"/proc/{holder.Id}/root{mountPoint.Path}";
+        catch
+        {
+            mountPoint.Dispose();
+            throw;
+        }
+        Path = $"/proc/{holder.Pid}/root{mountPoint.Path}";
     }
 
     /// <summary>The root of the file system, as the test process reaches it.</summary>
@@ -62,7 +56,7 @@ public sealed class PrivateTmpfs : IDisposable
     void InNamespace(params string[] command)
     {
         var start = new ProcessStartInfo("/usr/bin/nsenter") { UseShellExecute = false, RedirectStandardError = true };
-        foreach (var a in new[] { "--target", holder.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--mount" }.Concat(command))
+        foreach (var a in new[] { "--target", holder.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--mount" }.Concat(command))
             start.ArgumentList.Add(a);
         using var p = Process.Start(start)!;
         string error = p.StandardError.ReadToEnd();
@@ -72,12 +66,6 @@ public sealed class PrivateTmpfs : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            if (!holder.HasExited) holder.Kill();
-            holder.WaitForExit(5000);
-        }
-        catch (InvalidOperationException) { }
         holder.Dispose();
         mountPoint.Dispose();
     }

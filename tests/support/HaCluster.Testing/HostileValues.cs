@@ -1,22 +1,25 @@
 using HaCluster.Core;
 using HaCluster.Core.Processes;
-using HaCluster.Testing;
 
-namespace HaCluster.Agents.Dummy.Tests;
+namespace HaCluster.Testing;
 
 /// <summary>
 /// The values of issue 13's table, no start could have accepted most of them: each kind by name
 /// (for test names), made concrete in a directory of the test (the FIFO, the directory, the
 /// link to a file outside HA_RSCTMP). Non-UTF-8 bytes in the environment reach a .NET agent as
-/// U+FFFD, so that is what the in-process runs pass.
+/// U+FFFD, so that is what the in-process runs pass. Which kinds an agent must refuse, or may
+/// not even start with, differs per agent: each test project says so itself.
 /// </summary>
 public sealed class HostileValues
 {
     public static readonly string[] Kinds =
         ["empty", "newline", "control", "100KiB", "substitution", "semicolon", "leading-dash", "non-utf8", "fifo", "directory", "symlink"];
 
-    /// <summary>The kinds that are relative paths: a start would write them in its working directory.</summary>
-    public static readonly string[] Relative = ["100KiB", "substitution", "semicolon", "leading-dash", "non-utf8"];
+    /// <summary>OCF_RESKEY_CRM_meta_timeout values no operation can have: overflowing, negative, zero, no number.</summary>
+    public static readonly string[] TimeoutValues = ["9223372036854775807", "99999999999999", "-1", "0", "soon"];
+
+    /// <summary><see cref="TimeoutValues"/> as theory data, one timeout a test.</summary>
+    public static IEnumerable<object[]> Timeouts => TimeoutValues.Select(t => new object[] { t });
 
     readonly TempDir dir;
 
@@ -56,7 +59,11 @@ public sealed class HostileValues
     {
         string path = dir["a-fifo"];
         if (!File.Exists(path))
-            new ProcessRunner().Run(new ProcessSpec("/usr/bin/mkfifo", path), Deadline.After(TimeSpan.FromSeconds(10))).Succeeded.Should().BeTrue();
+        {
+            // No assertion library here: a failure to set up is an exception, which fails the test all the same.
+            var made = new ProcessRunner().Run(new ProcessSpec("/usr/bin/mkfifo", path), Deadline.After(TimeSpan.FromSeconds(10)));
+            if (!made.Succeeded) throw new InvalidOperationException($"mkfifo {path} {made.Describe()}");
+        }
         return path;
     }
 
