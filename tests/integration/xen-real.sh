@@ -79,7 +79,7 @@ if [ -n "${OCF_TESTER_OUT_DIR:-}" ] && [ -f "$RESULTS/ocf-tester.txt" ]; then   
     echo "# agent:   ${XEN_AGENT:-Xen published from this checkout} (sha256 $(sha256sum "$WORK/payload/Xen" | cut -d' ' -f1)), /lab/in/Xen in dom0"
     echo "# package: $(dpkg-query -W -f '${Package} ${Version}' hacluster-agents 2>/dev/null || echo none)"
     echo "# where:   dom0 of Xen 4.17 (Debian 12) nested under qemu TCG; tests/integration/xen-real.sh (xen/dom0-run.sh, part D)"
-    echo "# command: ocf-tester -v -n otguest -o xmfile=/lab/ot.cfg /lab/in/Xen   (a PV busybox domU)"
+    echo "# command: ocf-tester -v -n otguest -o xmfile=/lab/ot.cfg -o CRM_meta_timeout=60000 /lab/in/Xen   (a PV busybox domU)"
     echo "# result:  ${ot:-no result line} (ms: wall time in dom0 under TCG)"
     cat "$RESULTS/ocf-tester.txt"; } >"$OCF_TESTER_OUT_DIR/Xen.txt"
 fi
