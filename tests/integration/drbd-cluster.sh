@@ -253,8 +253,7 @@ else fail "both nodes Online within 120 s" "$out" "$(mon 1)"; diag; finish; exit
 check "crm configure load update cluster.crm" gx 1 "crm configure load update $SH/cluster.crm"
 if [ "$DEMO" = 1 ]; then note "---- the configuration (crm configure show)"; gx 1 'crm configure show' 2>&1 | sed 's/^/#   | /'; fi
 P=""
-if gwait 180 eval 'm=$(mon 1); p=$(mon_promoted <<<"$m"); [[ $p == node[12] ]] && [ "$(mon_started web <<<"$m")" = "$p" ]'; then
-  P=$(mon 1 | mon_promoted); P=${P#node}
+if gwait 180 eval 'm=$(mon 1); p=$(mon_promoted <<<"$m"); [[ $p == node[12] ]] && [ "$(mon_started web <<<"$m")" = "$p" ] && P=${p#node}'; then
   measure cluster_start_s "$(since "$t")"
 else fail "drbd Promoted and g_web started within 180 s" "$(mon 1)"; diag; finish; exit 1; fi
 S=$(other "$P")

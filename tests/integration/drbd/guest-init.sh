@@ -63,7 +63,9 @@ while :; do
   for f in /ctl/cmd/*.sh; do
     [ -e "$f" ] || continue
     id=${f%.sh}
-    mv "$f" "$id.run"
+    # hostfs caches directory entries: a command already claimed can show up once more, and
+    # running it twice would truncate the .out the host is about to read
+    mv "$f" "$id.run" 2>/dev/null || continue
     # each command runs concurrently, so a long/blocked command never wedges the channel
     ( bash "$id.run" > "$id.out" 2>&1 < /dev/null; echo $? > "$id.rc" ) &
   done
