@@ -102,17 +102,48 @@ count_runner() {
 # trx_attr NAME COUNTERS_ELEMENT: one number of a trx <Counters .../> element (0 when absent)
 trx_attr() { local v; v=$(sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$2"); echo "${v:-0}"; }
 
-# unit_tests [dotnet test arguments...]: every test project of the solution, one after the other,
-# each into its own trx file (a fixed name per project: nothing can overwrite another's results)
+# unit_tests [dotnet test arguments...]: every test project of the solution, UNIT_JOBS of them at a
+# time (default: the number of cores; most projects wait on child processes and timers more than
+# they compute), the slowest first. Each writes its own trx file and console log (a fixed name per
+# project: nothing can overwrite another's results); the logs are shown and the results counted in
+# the solution's order.
+# The slowest, measured (2 cores): VirtualDomain.Tests ~85 s (scripted daemons, deadlines), Xen.Tests
+# ~55 s and Dummy.Tests ~22 s (each AOT-publishes its agent when HACLUSTER_PUBLISHED_AGENTS is unset);
+# the rest follow, largest test sources first.
+SLOWEST_TEST_PROJECTS=(VirtualDomain.Tests Xen.Tests Dummy.Tests)
 unit_tests() {
-  local results=$OUT/unit-results proj name rc counters failed before
+  local results=$OUT/unit-results jobs=${UNIT_JOBS:-$(nproc)} proj name rc counters failed before rank i
+  local -a projects ordered
   rm -rf "$results"
-  log "unit tests${*:+ ($*)}"
-  for proj in $(dotnet sln HaCluster.sln list | grep -E '\.Tests\.csproj$'); do
+  mkdir -p "$results"
+  log "unit tests${*:+ ($*)}, $jobs project(s) at a time"
+  mapfile -t projects < <(dotnet sln HaCluster.sln list | grep -E '\.Tests\.csproj$')
+  mapfile -t ordered < <(for proj in "${projects[@]}"; do
+    name=$(basename "$proj" .csproj) rank=0
+    for ((i = 0; i < ${#SLOWEST_TEST_PROJECTS[@]}; i++)); do
+      [ "$name" = "${SLOWEST_TEST_PROJECTS[i]}" ] && rank=$((10 ** 12 - i))
+    done
+    [ "$rank" -gt 0 ] || rank=$(find "$(dirname "$proj")" -name '*.cs' -not -path '*/obj/*' -printf '%s\n' | awk '{s+=$1} END {print s+0}')
+    printf '%s %s\n' "$rank" "$proj"
+  done | sort -rn | cut -d' ' -f2-)
+  for proj in "${ordered[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
     name=$(basename "$proj" .csproj)
-    before=$FAILED rc=0
-    dotnet test "$proj" -c Release --no-build -v quiet -nologo \
-      --logger "trx;LogFileName=$name.trx" --results-directory "$results" "$@" || rc=$?
+    printf '  started  %s\n' "$name"
+    (
+      rc=0
+      dotnet test "$proj" -c Release --no-build -v quiet -nologo \
+        --logger "trx;LogFileName=$name.trx" --results-directory "$results" "$@" >"$results/$name.log" 2>&1 || rc=$?
+      echo "$rc" >"$results/$name.rc"
+      printf '  finished %s (exit %s)\n' "$name" "$rc"
+    ) &
+  done
+  wait
+  for proj in "${projects[@]}"; do
+    name=$(basename "$proj" .csproj)
+    before=$FAILED
+    cat "$results/$name.log"
+    rc=$(cat "$results/$name.rc" 2>/dev/null || echo 1)
     if [ -f "$results/$name.trx" ]; then
       counters=$(grep -o '<Counters [^>]*>' "$results/$name.trx" | head -1)
       failed=$(($(trx_attr failed "$counters") + $(trx_attr error "$counters") + $(trx_attr timeout "$counters") + $(trx_attr aborted "$counters")))
