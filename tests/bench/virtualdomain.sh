@@ -26,7 +26,9 @@
 #      destination, MIG_ROUNDS round trips per agent, alternating
 # Ends with "VirtualDomain monitor: ours N ms median, N children, shell/ours CPU N.Nx (acceptance: <= 5 ms,
 # 0, >= 20x) -> PASS|FAIL"; exit 1 on FAIL. Knobs: VD_ROUNDS (3) x VD_RUNS (40), VD_SS_RUNS (10),
-# VD_MIG_ROUNDS (2), VD_AGENT (our agent), VD_SHELL_AGENT.
+# VD_MIG_ROUNDS (2), VD_AGENT (our agent), VD_SHELL_AGENT, VD_BASELINE_AGENT (another build of our agent,
+# e.g. an older commit's: its monitor joins every round of 1. and the report gives its ratio from the
+# same runs, so two builds are compared under the same load instead of in two runs minutes apart).
 set -uo pipefail
 ARTIFACTS=$(cd "${1:?usage: virtualdomain.sh ARTIFACTS_DIR}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -37,6 +39,7 @@ SS_RUNS=${VD_SS_RUNS:-10}
 MIG_ROUNDS=${VD_MIG_ROUNDS:-2}
 OURS=${VD_AGENT:-$ARTIFACTS/agents/VirtualDomain}
 HB=${VD_SHELL_AGENT:-/usr/lib/ocf/resource.d/heartbeat/VirtualDomain}
+BASE=${VD_BASELINE_AGENT:-}
 DUMMY=$ARTIFACTS/agents/Dummy
 NS_A=hc-vdb-a-$$
 NS_B=hc-vdb-b-$$
@@ -50,6 +53,7 @@ bench_init "virtualdomain bench"
 require_root || exit 2
 require_tools hyperfine strace python3 ip unshare virsh /usr/sbin/libvirtd /usr/bin/qemu-system-x86_64 crm_resource || exit 2
 [ -x "$OURS" ] || { echo "virtualdomain bench: $OURS not built" >&2; exit 2; }
+[ -z "$BASE" ] || [ -x "$BASE" ] || { echo "virtualdomain bench: VD_BASELINE_AGENT $BASE is not executable" >&2; exit 2; }
 [ -x "$DUMMY" ] || { echo "virtualdomain bench: $DUMMY not built" >&2; exit 2; }
 [ -x "$HB" ] || { echo "virtualdomain bench: $HB not installed (Debian package resource-agents)" >&2; exit 2; }
 
@@ -102,11 +106,13 @@ round() { # NAME R NAME1 CMD1 NAME2 CMD2 ...: one hyperfine run of all, interlea
   hf "$name-$r" --warmup 5 --runs "$RUNS" "${HF_ARGS[@]}"
 }
 echo "== VirtualDomain monitor (qemu no-OS guest, $Q), defaults and autoset_utilization_*=false alternating, $ROUNDS rounds of $RUNS runs"
+BASE_CMDS=() BASE_LEAN=()
+[ -n "$BASE" ] && BASE_CMDS=("baseline monitor" "$BASE monitor") BASE_LEAN=("baseline monitor (utilization off)" "$BASE monitor")
 for ((r = 1; r <= ROUNDS; r++)); do
   echo "   round $r, load $(cut -d' ' -f1-3 /proc/loadavg)"
-  round monitor "$r" "ours monitor" "$OURS monitor" "heartbeat monitor" "$HB monitor" "floor" "$DUMMY monitor"
+  round monitor "$r" "ours monitor" "$OURS monitor" "heartbeat monitor" "$HB monitor" "${BASE_CMDS[@]}" "floor" "$DUMMY monitor"
   # the other environment is exported in a subshell: no env wrapper process gets measured
-  (export "${LEAN[@]/#/OCF_RESKEY_}"; round monitor-lean "$r" "ours monitor (utilization off)" "$OURS monitor" "heartbeat monitor (utilization off)" "$HB monitor")
+  (export "${LEAN[@]/#/OCF_RESKEY_}"; round monitor-lean "$r" "ours monitor (utilization off)" "$OURS monitor" "${BASE_LEAN[@]}" "heartbeat monitor (utilization off)" "$HB monitor")
   [ -s "$WORK/monitor-lean-$r.json" ] || exit 1
 done
 echo "== meta-data"
@@ -214,10 +220,10 @@ virsh -q -c "$A_Q" destroy vdb1 >/dev/null 2>&1
 # ---------------------------------------------------------------- report
 kids_args=()
 for k in "${!KIDS[@]}"; do kids_args+=("$k=${KIDS[$k]}"); done
-python3 - "$WORK" "$ROUNDS" "$ESC_OURS" "$ESC_HB" "$hb_progs" "${kids_args[@]}" <<'PY'
+python3 - "$WORK" "$ROUNDS" "${BASE:+baseline}" "$ESC_OURS" "$ESC_HB" "$hb_progs" "${kids_args[@]}" <<'PY'
 import json, statistics, sys
-work, rounds, esc_ours, esc_hb, hb_progs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-kids = {k: int(v) for k, v in (a.split("=", 1) for a in sys.argv[6:])}
+work, rounds, base, esc_ours, esc_hb, hb_progs = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+kids = {k: int(v) for k, v in (a.split("=", 1) for a in sys.argv[7:])}
 per = {}
 for fn in [f"{work}/{g}-{r}.json" for g in ("monitor", "monitor-lean") for r in range(1, rounds + 1)] + [f"{work}/metadata.json", f"{work}/startstop.json"]:
     for r in json.load(open(fn))["results"]:
@@ -244,6 +250,11 @@ print(f"\n{'heartbeat / ours':38} {'median':>8} {'CPU':>8}")
 for a, b in [("heartbeat monitor", "ours monitor"), ("heartbeat monitor (utilization off)", "ours monitor (utilization off)"),
              ("heartbeat meta-data", "ours meta-data"), ("heartbeat start", "ours start"), ("heartbeat stop", "ours stop")]:
     print(f"{b.replace('ours ', ''):38} {wall(a) / wall(b):7.1f}x {cpu(a) / cpu(b):7.1f}x")
+if base:
+    print(f"\nbaseline (VD_BASELINE_AGENT), the same rounds:")
+    for a, b in [("heartbeat monitor", "baseline monitor"), ("heartbeat monitor (utilization off)", "baseline monitor (utilization off)")]:
+        print(f"heartbeat / {b:35} {wall(a) / wall(b):7.1f}x {cpu(a) / cpu(b):7.1f}x   (ours {cpu(b.replace('baseline', 'ours')):.2f} ms CPU, baseline {cpu(b):.2f} ms)")
+    print("monitor CPU ratio heartbeat/baseline per round: " + ", ".join(f"{h / o:.1f}x" for (h, _), (o, _) in zip(per["heartbeat monitor"], per["baseline monitor"])))
 print(f"\nstop of the no-OS guest (ignores ACPI), CRM_meta_timeout=10000: ours {esc_ours} ms, heartbeat {esc_hb} ms ({esc_hb / max(esc_ours, 1):.1f}x)")
 mig = {}
 for line in open(f"{work}/migrations"):
