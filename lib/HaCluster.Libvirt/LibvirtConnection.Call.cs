@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using System.Net.Sockets;
 using HaCluster.Core;
+using HaCluster.Core.Native;
 
 namespace HaCluster.Libvirt;
 
@@ -10,9 +10,6 @@ internal delegate TReply ReplyReader<TReply>(ref XdrReader reader);
 /// <summary>The one way a call reaches the daemon: serialise, send, receive, map errors.</summary>
 public sealed partial class LibvirtConnection
 {
-    /// <summary>Socket.Poll takes at most int.MaxValue microseconds (~35 min): long deadlines wait in slices.</summary>
-    static readonly TimeSpan MaxPollSlice = TimeSpan.FromMinutes(10);
-
     /// <summary>A call whose reply carries no value.</summary>
     void Call<TArgs>(int procedure, TArgs args, Action<XdrWriter, TArgs> writeArgs, Deadline deadline)
         => Call(procedure, args, writeArgs, RemoteReplies.None, deadline);
@@ -79,11 +76,6 @@ public sealed partial class LibvirtConnection
                 Break(e.Message);
                 throw new LibvirtException(LibvirtErrorCode.Rpc, $"malformed message from libvirt: {e.Message}", e);
             }
-            catch (SocketException e)
-            {
-                Break(e.Message);
-                throw new LibvirtException(LibvirtErrorCode.NoConnect, $"libvirt connection failed: {e.Message}", e);
-            }
             catch (LibvirtException e)
             {
                 Break(e.Message);
@@ -138,18 +130,18 @@ public sealed partial class LibvirtConnection
         while (!data.IsEmpty)
         {
             ThrowIfExpired(procedure, deadline, "send to");
-            int sent = socket.Send(data, SocketFlags.None, out var error);
-            if (error == SocketError.Success)
+            int sent = socket.Send(data, out int error);
+            if (sent >= 0)
             {
                 data = data[sent..];
                 continue;
             }
-            if (error is SocketError.WouldBlock or SocketError.TryAgain or SocketError.Interrupted)
+            if (error == UnixStreamSocket.EAGAIN)
             {
-                Wait(SelectMode.SelectWrite, deadline);
+                Wait(forWrite: true, deadline);
                 continue;
             }
-            throw new SocketException((int)error);
+            throw ConnectionFailed(error);
         }
     }
 
@@ -159,28 +151,32 @@ public sealed partial class LibvirtConnection
         while (offset < end)
         {
             ThrowIfExpired(procedure, deadline, "receive from");
-            int received = socket.Receive(receiveBuffer.AsSpan(offset, end - offset), SocketFlags.None, out var error);
-            if (error == SocketError.Success)
+            int received = socket.Receive(receiveBuffer.AsSpan(offset, end - offset), out int error);
+            if (received >= 0)
             {
                 if (received == 0) throw new LibvirtException(LibvirtErrorCode.NoConnect, "libvirt closed the connection");
                 offset += received;
                 continue;
             }
-            if (error is SocketError.WouldBlock or SocketError.TryAgain or SocketError.Interrupted)
+            if (error == UnixStreamSocket.EAGAIN)
             {
-                Wait(SelectMode.SelectRead, deadline);
+                Wait(forWrite: false, deadline);
                 continue;
             }
-            throw new SocketException((int)error);
+            throw ConnectionFailed(error);
         }
     }
 
     /// <summary>Waits until the socket is ready or the deadline passes; the caller's loop then checks the deadline.</summary>
-    void Wait(SelectMode mode, Deadline deadline)
+    void Wait(bool forWrite, Deadline deadline)
     {
         var left = deadline.Remaining;
-        if (left > TimeSpan.Zero) socket.Poll(left > MaxPollSlice ? MaxPollSlice : left, mode);
+        if (left > TimeSpan.Zero) socket.Poll(left, forWrite);
     }
+
+    /// <summary>A send or receive the system refused (reset, broken pipe, closed): the connection is gone.</summary>
+    static LibvirtException ConnectionFailed(int errno) =>
+        new(LibvirtErrorCode.NoConnect, $"libvirt connection failed: {UnixStreamSocket.Describe(errno)}");
 
     /// <summary>
     /// Every turn of every loop that talks to the daemon starts here, not only the turns that

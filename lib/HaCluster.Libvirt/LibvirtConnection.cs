@@ -1,5 +1,5 @@
-using System.Net.Sockets;
 using HaCluster.Core;
+using HaCluster.Core.Native;
 
 namespace HaCluster.Libvirt;
 
@@ -18,7 +18,7 @@ namespace HaCluster.Libvirt;
 /// and stream messages are skipped; replies are matched by serial.</remarks>
 public sealed partial class LibvirtConnection : ILibvirtConnection
 {
-    readonly Socket socket;
+    readonly UnixStreamSocket socket;
     readonly XdrWriter writer = new(512);
     readonly Lock sync = new();
     byte[] receiveBuffer = new byte[4096];
@@ -26,7 +26,7 @@ public sealed partial class LibvirtConnection : ILibvirtConnection
     string? brokenReason;
     bool closed;
 
-    LibvirtConnection(Socket socket, string socketPath, string name)
+    LibvirtConnection(UnixStreamSocket socket, string socketPath, string name)
     {
         this.socket = socket;
         SocketPath = socketPath;
@@ -72,7 +72,9 @@ public sealed partial class LibvirtConnection : ILibvirtConnection
         string name = uri.Contains("://", StringComparison.Ordinal) ? LibvirtUri.Parse(uri, _ => false).Name : uri;
         if (deadline.IsExpired) throw new TimeoutException($"no time left to connect to libvirt at {socketPath}");
 
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        UnixStreamSocket socket;
+        try { socket = UnixStreamSocket.Open(); }
+        catch (IOException e) { throw new LibvirtException(LibvirtErrorCode.NoConnect, $"Failed to connect socket to '{socketPath}': {e.Message}", e); }
         try
         {
             Connect(socket, socketPath, deadline);
@@ -87,35 +89,22 @@ public sealed partial class LibvirtConnection : ILibvirtConnection
         }
     }
 
-    static void Connect(Socket socket, string socketPath, Deadline deadline)
+    static void Connect(UnixStreamSocket socket, string socketPath, Deadline deadline)
     {
-        socket.Blocking = false;
-        var endpoint = new UnixDomainSocketEndPoint(socketPath);
         while (true)
         {
-            try
+            int error = socket.Connect(socketPath);
+            if (error == 0) return;
+            // A unix socket whose backlog is full says EAGAIN: the daemon does not accept. Retry
+            // until the deadline. (EINPROGRESS does not happen for AF_UNIX; handled alike.)
+            if (error is UnixStreamSocket.EAGAIN or UnixStreamSocket.EINPROGRESS)
             {
-                socket.Connect(endpoint);
-                return;
-            }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress or SocketError.TryAgain)
-            {
-                // A unix socket whose backlog is full says EAGAIN: the daemon does not accept. Retry
-                // until the deadline. (EINPROGRESS does not happen for AF_UNIX; handled alike.)
-                if (e.SocketErrorCode == SocketError.InProgress)
-                {
-                    var left = deadline.Remaining;
-                    if (socket.Poll(left > MaxPollSlice ? MaxPollSlice : left, SelectMode.SelectWrite) && socket.Connected) return;
-                }
                 if (deadline.IsExpired) throw new TimeoutException($"libvirt at {socketPath} did not accept the connection in time");
                 deadline.Sleep(TimeSpan.FromMilliseconds(5));
+                continue;
             }
-            catch (SocketException e)
-            {
-                // .NET reports a missing socket file as "Cannot assign requested address": say what libvirt says.
-                string why = File.Exists(socketPath) ? e.Message : "No such file or directory (is libvirtd running?)";
-                throw new LibvirtException(LibvirtErrorCode.NoConnect, $"Failed to connect socket to '{socketPath}': {why}", e);
-            }
+            string why = error == UnixStreamSocket.ENOENT ? "No such file or directory (is libvirtd running?)" : UnixStreamSocket.Describe(error);
+            throw new LibvirtException(LibvirtErrorCode.NoConnect, $"Failed to connect socket to '{socketPath}': {why}");
         }
     }
 
