@@ -11,7 +11,8 @@ namespace HaCluster.Core.Files;
 /// a clear error, never an endless read of /dev/zero), bounded in size, and read under the
 /// action's deadline: on a network file system whose server is gone, open and read block in the
 /// kernel, so by default the read runs on a thread of its own that the caller abandons at the
-/// deadline (the thread is left behind and ends with the process).
+/// deadline (the thread is left behind and ends with the process) — unless the kernel shows that
+/// the way to the file stays on local file systems (<see cref="LocalOpen"/>).
 /// </summary>
 public static class BoundedFile
 {
@@ -30,12 +31,15 @@ public static class BoundedFile
     /// <param name="followSymlinks">False for files of our own (state files): a link there was planted.</param>
     /// <param name="mayBlock">
     /// True (the default) for a file that may be on a network file system: the read runs on a
-    /// thread abandoned at the deadline. False for files on local file systems (HA_RSCTMP, /proc):
-    /// read on the calling thread, without starting a thread.
+    /// thread abandoned at the deadline, unless the open shows the file is on a local file
+    /// system. False for files known to be local (HA_RSCTMP, /proc): read on the calling thread.
     /// </param>
     public static byte[] ReadAllBytes(string path, Deadline deadline, int maxBytes = DefaultMaxBytes, bool followSymlinks = true, bool mayBlock = true)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
         if (!mayBlock) return Read(path, maxBytes, followSymlinks);
+        if (IsUsableName(path) && LocalOpen.TryOpen(path, OpenFlags(followSymlinks), out int fd, out int errno))
+            return ReadOpened(path, fd, errno, maxBytes, followSymlinks);
         if (!Abandonable.TryRun(() => Read(path, maxBytes, followSymlinks), deadline, out var bytes))
             throw new FileException(FileProblem.TimedOut, path, $"reading {FileException.Quote(path)} did not finish before the deadline",
                 cause: "the read did not finish before the deadline");
@@ -53,16 +57,25 @@ public static class BoundedFile
         catch (FileException e) when (e.Problem == FileProblem.NotFound) { return null; }
     }
 
-    static unsafe byte[] Read(string path, int maxBytes, bool followSymlinks)
+    static bool IsUsableName(string path) => path.Length > 0 && !path.Contains('\0');
+
+    static int OpenFlags(bool followSymlinks) =>
+        Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC | Libc.O_NOCTTY | (followSymlinks ? 0 : Libc.O_NOFOLLOW);
+
+    static byte[] Read(string path, int maxBytes, bool followSymlinks)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
-        if (path.Length == 0 || path.Contains('\0'))
+        if (!IsUsableName(path))
             throw new FileException(FileProblem.NotFound, path, $"{FileException.Quote(path)} is not a usable file name", cause: "not a usable file name");
-        int flags = Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC | Libc.O_NOCTTY | (followSymlinks ? 0 : Libc.O_NOFOLLOW);
-        int fd = Libc.open(path, flags, 0);
+        int fd = Libc.open(path, OpenFlags(followSymlinks), 0);
+        return ReadOpened(path, fd, fd < 0 ? Marshal.GetLastPInvokeError() : 0, maxBytes, followSymlinks);
+    }
+
+    /// <summary>Reads from <paramref name="fd"/> and closes it; -1 is the failed open's <paramref name="openErrno"/>.</summary>
+    static unsafe byte[] ReadOpened(string path, int fd, int openErrno, int maxBytes, bool followSymlinks)
+    {
         if (fd < 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
+            int errno = openErrno;
             if (errno == Libc.ELOOP && !followSymlinks)
                 throw new FileException(FileProblem.SymbolicLink, path, $"{FileException.Quote(path)} is a symbolic link, which is not followed here", errno,
                     cause: "it is a symbolic link, which is not followed here");
