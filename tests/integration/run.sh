@@ -17,6 +17,8 @@
 #                                  (its images are built once and cached in /var/cache/hacluster-tests/xen)
 #   drbd-uml.sh                    the installed drbd agent on real DRBD 8.4 between two User-Mode-Linux
 #                                  guests (ocf-tester inside a guest: ocf-tester-runs/drbd.txt)
+#   fence-agent.sh                 the labs' fence agent (fence/fence_hclab) and power switch
+#                                  (fence/lab-power.py) on their own, against processes in namespaces
 #   pacemaker-e2e.sh DEB           single-node Corosync + Pacemaker in private namespaces
 #   vm-cluster.sh DEB              two-node Corosync + Pacemaker + libvirtd cluster in namespaces:
 #                                  VirtualDomain live migration (crm resource move), power cut of the
@@ -39,7 +41,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lib.sh"
 t_init integration
 
-PARTS=(metadata ocf-tester ipaddr2 virtualdomain xen-real drbd-uml pcs-params pacemaker-e2e vm-cluster drbd-cluster)
+PARTS=(metadata ocf-tester ipaddr2 virtualdomain xen-real drbd-uml pcs-params fence-agent pacemaker-e2e vm-cluster drbd-cluster)
 usage() { sed -n '3,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 ONLY=""
 ARGS=()
@@ -111,9 +113,9 @@ part() {
 
 part metadata "$HERE/metadata.sh" "$ART"
 
-# every part but metadata runs the installed package
+# every part but metadata and fence-agent runs the installed package
 NEED_DEB=0
-for n in "${!SELECTED[@]}"; do [ "$n" = metadata ] || NEED_DEB=1; done
+for n in "${!SELECTED[@]}"; do case $n in metadata|fence-agent) ;; *) NEED_DEB=1 ;; esac; done
 if [ "$NEED_DEB" = 1 ]; then
   echo "=================== install $DEB"
   t0=$(date +%s.%N)
@@ -133,6 +135,7 @@ part virtualdomain "$HERE/virtualdomain.sh"
 XEN_AGENT=/usr/lib/ocf/resource.d/hacluster/Xen part xen-real "$HERE/xen-real.sh"
 part drbd-uml "$HERE/drbd-uml.sh"
 part pcs-params "$HERE/pcs-params.sh"
+part fence-agent "$HERE/fence-agent.sh"
 part pacemaker-e2e "$HERE/pacemaker-e2e.sh" "$DEB"
 part vm-cluster "$HERE/vm-cluster.sh" "$DEB"
 part drbd-cluster "$HERE/drbd-cluster.sh" "$DEB"
